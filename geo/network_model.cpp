@@ -19,10 +19,18 @@ bool has_upper(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-template <typename Index>
-std::uint32_t find_in(const Index& index, std::string_view id) {
-  auto it = has_upper(id) ? index.find(std::string_view(to_lower(id))) : index.find(id);
-  return it == index.end() ? BusId::invalid_value : it->second;
+// `id` in lower case: the view itself when it has no capitals, else a copy kept in `buffer`.
+std::string_view lowered(std::string_view id, std::string& buffer) {
+  if (!has_upper(id)) return id;
+  buffer = to_lower(id);
+  return buffer;
+}
+
+template <typename Table>
+std::uint32_t find_in(const IdIndex& index, const Table& table, std::string_view id) {
+  std::string buffer;
+  std::uint32_t i = index.find(lowered(id, buffer), [&](std::uint32_t r) { return table[r].id; });
+  return i == IdIndex::npos ? BusId::invalid_value : i;
 }
 
 }  // namespace
@@ -132,64 +140,127 @@ void NetworkModel::reserve(std::size_t buses, std::size_t elements, std::size_t 
 }
 
 BusId NetworkModel::add_bus_or_get(std::string_view id) {
-  std::string lower = to_lower(id);
-  if (auto it = bus_index_.find(lower); it != bus_index_.end()) return BusId(it->second);
+  std::string buffer;
+  std::string_view lower = lowered(id, buffer);
+  auto index = static_cast<std::uint32_t>(buses_.size());
+  auto [found, added] = bus_index_.insert(lower, index, [this](std::uint32_t r) { return buses_[r].id; });
+  if (!added) return BusId(found);
   Bus bus;
   bus.id = arena_.store(lower);
-  auto index = static_cast<std::uint32_t>(buses_.size());
   buses_.push_back(bus);
-  bus_index_.emplace(bus.id, index);
+  // The slot was keyed by `lower`, which may be a temporary: the index keeps only its hash and
+  // compares through buses_[r].id, which now holds the arena's copy.
   return BusId(index);
 }
 
 Result<ElementId> NetworkModel::add_element(std::string_view id, ElementKind kind, BusId bus1, BusId bus2) {
-  std::string lower = to_lower(id);
+  std::string buffer;
+  std::string_view lower = lowered(id, buffer);
   if (lower.empty()) return invalid_input("element without an id");
-  if (element_index_.contains(lower)) return invalid_input(fmt::format("duplicate element id '{}'", lower));
   if (!bus1.valid() || bus1.value() >= buses_.size())
     return invalid_input(fmt::format("element '{}' has no bus", lower));
   if (bus2.valid() && bus2.value() >= buses_.size())
     return invalid_input(fmt::format("element '{}' refers to an unknown bus", lower));
+  auto index = static_cast<std::uint32_t>(elements_.size());
+  if (!element_index_.insert(lower, index, [this](std::uint32_t r) { return elements_[r].id; }).second)
+    return invalid_input(fmt::format("duplicate element id '{}'", lower));
   Element e;
   e.id = arena_.store(lower);
   e.kind = kind;
   e.bus1 = bus1;
   e.bus2 = bus2;
-  auto index = static_cast<std::uint32_t>(elements_.size());
   elements_.push_back(e);
-  element_index_.emplace(e.id, index);
   return ElementId(index);
 }
 
 Result<ServicePointId> NetworkModel::add_service_point(std::string_view id, BusId bus) {
-  std::string lower = to_lower(id);
+  std::string buffer;
+  std::string_view lower = lowered(id, buffer);
   if (lower.empty()) return invalid_input("service point without an id");
-  if (service_point_index_.contains(lower))
-    return invalid_input(fmt::format("duplicate service point (meter) id '{}'", lower));
   if (!bus.valid() || bus.value() >= buses_.size())
     return invalid_input(fmt::format("service point '{}' has no bus", lower));
+  auto index = static_cast<std::uint32_t>(service_points_.size());
+  if (!service_point_index_.insert(lower, index, [this](std::uint32_t r) { return service_points_[r].id; }).second)
+    return invalid_input(fmt::format("duplicate service point (meter) id '{}'", lower));
   ServicePoint sp;
   sp.id = arena_.store(lower);
   sp.bus = bus;
-  auto index = static_cast<std::uint32_t>(service_points_.size());
   service_points_.push_back(sp);
-  service_point_index_.emplace(sp.id, index);
   return ServicePointId(index);
 }
 
 Result<CustomerId> NetworkModel::add_customer(std::string_view id, ServicePointId sp) {
-  std::string lower = to_lower(id);
+  std::string buffer;
+  std::string_view lower = lowered(id, buffer);
   if (lower.empty()) return invalid_input("customer without an id");
-  if (customer_index_.contains(lower)) return invalid_input(fmt::format("duplicate customer id '{}'", lower));
   if (!sp.valid() || sp.value() >= service_points_.size())
     return invalid_input(fmt::format("customer '{}' has no service point", lower));
+  auto index = static_cast<std::uint32_t>(customers_.size());
+  if (!customer_index_.insert(lower, index, [this](std::uint32_t r) { return customers_[r].id; }).second)
+    return invalid_input(fmt::format("duplicate customer id '{}'", lower));
   Customer c;
   c.id = arena_.store(lower);
   c.service_point = sp;
-  auto index = static_cast<std::uint32_t>(customers_.size());
   customers_.push_back(c);
-  customer_index_.emplace(c.id, index);
   return CustomerId(index);
+}
+
+BusId NetworkModel::append_bus(std::string_view id) {
+  std::string buffer;
+  Bus bus;
+  bus.id = arena_.store(lowered(id, buffer));
+  buses_.push_back(bus);
+  return BusId(static_cast<std::uint32_t>(buses_.size() - 1));
+}
+
+ElementId NetworkModel::append_element(std::string_view id, ElementKind kind, BusId bus1, BusId bus2) {
+  std::string buffer;
+  Element e;
+  e.id = arena_.store(lowered(id, buffer));
+  e.kind = kind;
+  e.bus1 = bus1;
+  e.bus2 = bus2;
+  elements_.push_back(e);
+  return ElementId(static_cast<std::uint32_t>(elements_.size() - 1));
+}
+
+ServicePointId NetworkModel::append_service_point(std::string_view id, BusId bus) {
+  std::string buffer;
+  ServicePoint sp;
+  sp.id = arena_.store(lowered(id, buffer));
+  sp.bus = bus;
+  service_points_.push_back(sp);
+  return ServicePointId(static_cast<std::uint32_t>(service_points_.size() - 1));
+}
+
+CustomerId NetworkModel::append_customer(std::string_view id, ServicePointId sp) {
+  std::string buffer;
+  Customer c;
+  c.id = arena_.store(lowered(id, buffer));
+  c.service_point = sp;
+  customers_.push_back(c);
+  return CustomerId(static_cast<std::uint32_t>(customers_.size() - 1));
+}
+
+Status NetworkModel::finish_bulk() {
+  auto check = [](std::uint32_t duplicate, const char* what, auto& table) -> Status {
+    if (duplicate == IdIndex::npos) return {};
+    return invalid_input(fmt::format("duplicate {} id '{}'", what, table[duplicate].id));
+  };
+  auto n = [](const auto& table) { return static_cast<std::uint32_t>(table.size()); };
+  if (Status s = check(bus_index_.build(n(buses_), [this](std::uint32_t r) { return buses_[r].id; }), "bus", buses_); !s)
+    return s;
+  if (Status s = check(element_index_.build(n(elements_), [this](std::uint32_t r) { return elements_[r].id; }),
+                       "element", elements_);
+      !s)
+    return s;
+  if (Status s = check(service_point_index_.build(n(service_points_),
+                                                  [this](std::uint32_t r) { return service_points_[r].id; }),
+                       "service point (meter)", service_points_);
+      !s)
+    return s;
+  return check(customer_index_.build(n(customers_), [this](std::uint32_t r) { return customers_[r].id; }),
+               "customer", customers_);
 }
 
 void NetworkModel::set_geometry(ElementId e, std::vector<Point> vertices) {
@@ -199,13 +270,15 @@ void NetworkModel::set_geometry(ElementId e, std::vector<Point> vertices) {
     vertices_[e.value()] = std::move(vertices);
 }
 
-BusId NetworkModel::find_bus(std::string_view id) const { return BusId(find_in(bus_index_, id)); }
-ElementId NetworkModel::find_element(std::string_view id) const { return ElementId(find_in(element_index_, id)); }
+BusId NetworkModel::find_bus(std::string_view id) const { return BusId(find_in(bus_index_, buses_, id)); }
+ElementId NetworkModel::find_element(std::string_view id) const {
+  return ElementId(find_in(element_index_, elements_, id));
+}
 ServicePointId NetworkModel::find_service_point(std::string_view id) const {
-  return ServicePointId(find_in(service_point_index_, id));
+  return ServicePointId(find_in(service_point_index_, service_points_, id));
 }
 CustomerId NetworkModel::find_customer(std::string_view id) const {
-  return CustomerId(find_in(customer_index_, id));
+  return CustomerId(find_in(customer_index_, customers_, id));
 }
 
 const std::vector<Point>* NetworkModel::intermediate_vertices(ElementId e) const {

@@ -14,7 +14,8 @@ struct Topology::Graph {
   struct EdgeProp {
     std::uint32_t element;
   };
-  using Csr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, EdgeProp>;
+  using Csr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, EdgeProp, boost::no_property,
+                                                 std::uint32_t, std::uint32_t>;
   Csr csr;
 };
 
@@ -403,8 +404,12 @@ std::vector<ElementId> Topology::upstream_protective(ElementId id) const {
   const Element& e = model_.element(id);
   BusId start = downstream_bus(id);
   if (!start.valid()) {
-    // Not in the tree (open, dead): start from whichever end is fed.
-    const Element& where = e.host.valid() ? model_.element(e.host) : e;
+    // Not in the tree (opened, or dead): its own protection first, then from the end that is fed.
+    ElementId branch = e.host.valid() ? e.host : id;
+    const Element& where = model_.element(branch);
+    if (branch != id && is_protective(where.kind)) out.push_back(branch);
+    for (ElementId d : mounted_on(branch))
+      if (d != id && is_protective(model_.element(d).kind)) out.push_back(d);
     for (BusId b : {where.bus1, where.bus2})
       if (b.valid() && feeder_of_[b.value()].valid()) { start = b; break; }
     if (!start.valid()) return out;

@@ -102,6 +102,8 @@ class Topology {
   std::vector<ServicePointId> service_points_at(BusId b) const;
   // Protective devices between the element (or bus) and its source, nearest first. An element's
   // own mounted devices count (a fused line lists its fuse); a device does not list itself.
+  // An element outside the tree (opened, or dead) lists its own devices, then those above the
+  // end of it that is still fed.
   std::vector<ElementId> upstream_protective(ElementId e) const;
   std::vector<ElementId> upstream_protective(BusId b) const;
   // Devices mounted on a branch.

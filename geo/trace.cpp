@@ -102,6 +102,16 @@ Result<TraceReport> trace(Topology& topology, const TraceRequest& request) {
       r.kind = std::string(to_string(e.kind));
       at = topology.downstream_bus(subject->element);
       upstream = topology.upstream_protective(subject->element);
+      if (!at.valid()) {  // opened or dead: say where it sits, from the end that is fed
+        const Element& where = e.host.valid() ? model.element(e.host) : e;
+        for (BusId b : {where.bus1, where.bus2})
+          if (b.valid() && topology.feeder_of(b).valid()) {
+            FeederId f = topology.feeder_of(b);
+            r.feeder = std::string(topology.feeder(f).name);
+            if (ElementId s = topology.source_of(b); s.valid()) r.source = std::string(model.element(s).id);
+            break;
+          }
+      }
       break;
     }
     case Subject::Kind::bus:

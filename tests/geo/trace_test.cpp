@@ -50,6 +50,9 @@ TEST(Trace, OpeningAFuseDeEnergizesWhatItsLineFeeds) {
   EXPECT_EQ(r->deenergized_customers, expected_customers);
   EXPECT_TRUE(std::is_sorted(r->deenergized_buses.begin(), r->deenergized_buses.end()));
   EXPECT_FALSE(r->energized);
+  ASSERT_EQ(r->upstream.size(), 2u) << "the open fuse still protects its line";
+  EXPECT_EQ(r->upstream.front(), "fuse.ln6201670-1");
+  EXPECT_EQ(r->feeder, "transformer.hvmv_sub") << "the line sits on the substation's feeder, fed end";
 }
 
 TEST(Trace, RefusesToOperateABusOrAnUnknownSwitch) {

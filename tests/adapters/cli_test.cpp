@@ -1,0 +1,119 @@
+// The `outage` command line, run as a program: what a user or a script sees.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include "adapters/postgis_store.h"
+
+namespace outage {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+Run run(const std::string& args) {
+  fs::path err_file = fs::temp_directory_path() / ("outage-cli-" + std::to_string(::getpid()) + ".err");
+  std::string cmd = std::string(OUTAGE_BINARY) + " " + args + " 2>" + quote(err_file.string());
+  Run r;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  int status = ::pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(in), {});
+  fs::remove(err_file);
+  return r;
+}
+
+std::string feeder(const std::string& relative) { return quote(std::string(OUTAGE_SHARED_DATA) + "/feeders/" + relative); }
+
+// The database the integration tests use, or nullopt to skip them.
+std::optional<std::string> test_dsn() {
+  if (const char* dsn = std::getenv("OUTAGE_TEST_DSN")) return std::string(dsn);
+  if (std::getenv("PGHOST") || std::getenv("PGDATABASE")) return std::string();
+  return std::nullopt;
+}
+
+TEST(Cli, TraceJsonListsTheBusesOpeningASwitchDeEnergizes) {
+  Run r = run("trace " + feeder("ieee13/IEEE13Nodeckt.dss") + " --device 671692 --open 671692 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["device"], "line.671692");
+  // 692 and 675 hang below the switch (lines 671692 and 692675 in IEEE13Nodeckt.dss).
+  EXPECT_EQ(j["deenergized"]["buses"], (nlohmann::json{"675", "692"}));
+  // Load 692 (bus 692) and loads 675a/b/c (bus 675): four customers.
+  EXPECT_EQ(j["deenergized"]["customers"], 4);
+  EXPECT_EQ(j["energized"], false);
+}
+
+TEST(Cli, TraceJsonOfAFusedLoadNamesTheFuseAndTheSubstationRelay) {
+  Run r = run("trace " + feeder("ieee8500/Run_RecloserSiting.DSS") + " --device ln6201670-1 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_FALSE(j["upstream"].empty());
+  EXPECT_EQ(j["upstream"].front(), "fuse.ln6201670-1");
+  EXPECT_EQ(j["upstream"].back(), "relay.subbreaker");
+  EXPECT_GT(j["downstream"]["customers"].get<int>(), 0);
+  EXPECT_FALSE(j.contains("deenergized")) << "no switches were operated";
+}
+
+TEST(Cli, TraceOfAnUnknownDeviceExitsNotFound) {
+  Run r = run("trace " + feeder("ieee13/IEEE13Nodeckt.dss") + " --device nowhere");
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.err.find("no element, bus or meter named 'nowhere'"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ImportOfABadModelExitsNonZeroAndWritesNothing) {
+  auto dsn = test_dsn();
+  if (!dsn) GTEST_SKIP() << "no database: set OUTAGE_TEST_DSN or run under pg_virtualenv";
+  fs::path dir = fs::temp_directory_path() / ("outage-cli-bad-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "bad.dss") << "New Circuit.badfeeder bus1=s\nNew Line.L1 bus1=s bus2=a\nNew Line.L2 length=3\n";
+  Run r = run("import " + quote((dir / "bad.dss").string()) + " --db " + quote(*dsn));
+  fs::remove_all(dir);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("bad.dss:3: line.l2 has no bus1"), std::string::npos) << r.err;
+  auto store = PostgisStore::connect(*dsn);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ASSERT_TRUE(store->migrate().ok());
+  auto names = store->list_models();
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(std::find(names->begin(), names->end(), "badfeeder"), names->end());
+}
+
+TEST(Cli, ImportSavesTheModelToPostgis) {
+  auto dsn = test_dsn();
+  if (!dsn) GTEST_SKIP() << "no database: set OUTAGE_TEST_DSN or run under pg_virtualenv";
+  Run r = run("import " + feeder("ieee123/IEEE123Switches.dss") + " --name cli-ieee123 --json --db " + quote(*dsn));
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["saved"], true);
+  EXPECT_EQ(j["counts"]["service_points"], 91);
+  auto store = PostgisStore::connect(*dsn);
+  ASSERT_TRUE(store.ok());
+  auto model = store->load_model("cli-ieee123");
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  EXPECT_EQ(model->service_points().size(), 91u);
+  EXPECT_TRUE(model->element(model->find_element("line.sw7")).normally_open);
+}
+
+}  // namespace
+}  // namespace outage
