@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
 #include <map>
@@ -221,7 +222,11 @@ int run_export(ModelArgs& args, const std::string& out) {
   auto model = open_model_file(args.path, args.options);
   if (!model) return fail(model.error());
   if (Status s = write_gis(*model, out); !s) return fail(s.error());
-  fmt::print("wrote {} ({} buses, {} elements, {} service points, {} customers)\n", out, model->buses().size(),
+  std::string written = out;
+  if (to_lower(std::filesystem::path(out).extension().string()) == ".geojson")
+    written = (std::filesystem::path(out).parent_path() / std::filesystem::path(out).stem()).string() +
+              ".{buses,elements,service_points,customers,model}.geojson";
+  fmt::print("wrote {} ({} buses, {} elements, {} service points, {} customers)\n", written, model->buses().size(),
              model->elements().size(), model->service_points().size(), model->customers().size());
   return 0;
 }

@@ -27,7 +27,7 @@ Result<NetworkModel> open_model_file(const std::string& path, const ModelFileOpt
                                        *options.crs));
   }
   std::string ext = to_lower(std::filesystem::path(path).extension().string());
-  if (ext == ".gpkg" || ext == ".geojson" || ext == ".json") {
+  if (ext == ".gpkg" || ext == ".geojson") {
     auto model = read_gis(path, customers ? &*customers : nullptr);
     if (model && crs) model->crs = *crs;
     return model;

@@ -8,12 +8,18 @@ namespace outage {
 
 CoordinateSystem infer_coordinate_system(const NetworkModel& model) {
   bool any = false, in_lonlat = true;
+  double minx = 0, maxx = 0, miny = 0, maxy = 0;
   for (const Bus& b : model.buses()) {
     if (!b.has_position) continue;
+    if (!any) minx = maxx = b.position.x, miny = maxy = b.position.y;
     any = true;
+    minx = std::min(minx, b.position.x), maxx = std::max(maxx, b.position.x);
+    miny = std::min(miny, b.position.y), maxy = std::max(maxy, b.position.y);
     if (std::abs(b.position.x) > 180 || std::abs(b.position.y) > 90) in_lonlat = false;
   }
   if (!any) return {};
+  // A distribution network spans a few kilometres to a few hundred: in degrees, under 5.
+  if (maxx - minx > 5 || maxy - miny > 5) in_lonlat = false;
 
   std::vector<double> ratios;
   for (const Element& e : model.elements()) {

@@ -152,9 +152,11 @@ Status add_load_customers(NetworkModel& model, CustomerFile* file, std::string_v
     file->used[i] = true;
     std::string meter = row.meter.empty() ? std::string(load) : row.meter;
     ServicePointId sp = model.find_service_point(meter);
-    if (sp.valid() && model.service_point(sp).bus != bus)
+    auto owner = file->meter_load.find(to_lower(meter));
+    if (sp.valid() && (owner == file->meter_load.end() || owner->second != to_lower(load)))
       return invalid_input(fmt::format("{}:{}: field 'meter': meter '{}' already belongs to another load",
                                        file->path, row.line, meter));
+    file->meter_load.emplace(to_lower(meter), to_lower(load));
     if (!sp.valid()) {
       auto added = model.add_service_point(meter, bus);
       if (!added) return invalid_input(fmt::format("{}:{}: {}", file->path, row.line, added.error().message));

@@ -39,6 +39,7 @@ struct CustomerFile {
   // load (lower-case) -> indexes into rows
   std::unordered_map<std::string, std::vector<std::size_t>> by_load;
   std::vector<bool> used;  // set by add_load_customers
+  std::unordered_map<std::string, std::string> meter_load;  // meter -> load, set by add_load_customers
 };
 
 // Parses the CSV text. On failure: invalid_input naming the path, line and field.

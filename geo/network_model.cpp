@@ -100,9 +100,11 @@ std::string CoordinateSystem::describe() const {
   return "none";
 }
 
-std::optional<CoordinateSystem> CoordinateSystem::parse(std::string_view text) {
+std::optional<CoordinateSystem> CoordinateSystem::parse(std::string_view original) {
+  std::string lower = to_lower(original);
+  std::string_view text = lower;
   if (text == "none") return CoordinateSystem{};
-  if (text == "EPSG:4326") return CoordinateSystem{Kind::wgs84, 0};
+  if (text == "epsg:4326" || text == "wgs84" || text == "wgs 84") return CoordinateSystem{Kind::wgs84, 0};
   if (text == "schematic") return CoordinateSystem{Kind::local, 0};
   if (text == "local (ft)") return CoordinateSystem{Kind::local, 0.3048};
   if (text == "local (m)") return CoordinateSystem{Kind::local, 1};
@@ -291,7 +293,7 @@ std::vector<Point> NetworkModel::geometry(ElementId id) const {
   const Element& e = element(id);
   const Element& where = e.host.valid() ? element(e.host) : e;
   if (where.bus1.valid() && bus(where.bus1).has_position) out.push_back(bus(where.bus1).position);
-  if (auto* mid = intermediate_vertices(id)) out.insert(out.end(), mid->begin(), mid->end());
+  if (auto* mid = intermediate_vertices(e.host.valid() ? e.host : id)) out.insert(out.end(), mid->begin(), mid->end());
   if (where.bus2.valid() && bus(where.bus2).has_position) out.push_back(bus(where.bus2).position);
   return out;
 }

@@ -16,7 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CliRun {
   int status = -1;
   std::string out, err;
 };
@@ -27,10 +27,10 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
-Run run(const std::string& args) {
+CliRun run(const std::string& args) {
   fs::path err_file = fs::temp_directory_path() / ("outage-cli-" + std::to_string(::getpid()) + ".err");
   std::string cmd = std::string(OUTAGE_BINARY) + " " + args + " 2>" + quote(err_file.string());
-  Run r;
+  CliRun r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};
   std::size_t n;
@@ -53,7 +53,7 @@ std::optional<std::string> test_dsn() {
 }
 
 TEST(Cli, TraceJsonListsTheBusesOpeningASwitchDeEnergizes) {
-  Run r = run("trace " + feeder("ieee13/IEEE13Nodeckt.dss") + " --device 671692 --open 671692 --json");
+  CliRun r = run("trace " + feeder("ieee13/IEEE13Nodeckt.dss") + " --device 671692 --open 671692 --json");
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["device"], "line.671692");
@@ -65,7 +65,7 @@ TEST(Cli, TraceJsonListsTheBusesOpeningASwitchDeEnergizes) {
 }
 
 TEST(Cli, TraceJsonOfAFusedLoadNamesTheFuseAndTheSubstationRelay) {
-  Run r = run("trace " + feeder("ieee8500/Run_RecloserSiting.DSS") + " --device ln6201670-1 --json");
+  CliRun r = run("trace " + feeder("ieee8500/Run_RecloserSiting.DSS") + " --device ln6201670-1 --json");
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_FALSE(j["upstream"].empty());
@@ -76,7 +76,7 @@ TEST(Cli, TraceJsonOfAFusedLoadNamesTheFuseAndTheSubstationRelay) {
 }
 
 TEST(Cli, TraceOfAnUnknownDeviceExitsNotFound) {
-  Run r = run("trace " + feeder("ieee13/IEEE13Nodeckt.dss") + " --device nowhere");
+  CliRun r = run("trace " + feeder("ieee13/IEEE13Nodeckt.dss") + " --device nowhere");
   EXPECT_EQ(r.status, 3);
   EXPECT_NE(r.err.find("no element, bus or meter named 'nowhere'"), std::string::npos) << r.err;
 }
@@ -87,7 +87,7 @@ TEST(Cli, ImportOfABadModelExitsNonZeroAndWritesNothing) {
   fs::path dir = fs::temp_directory_path() / ("outage-cli-bad-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "bad.dss") << "New Circuit.badfeeder bus1=s\nNew Line.L1 bus1=s bus2=a\nNew Line.L2 length=3\n";
-  Run r = run("import " + quote((dir / "bad.dss").string()) + " --db " + quote(*dsn));
+  CliRun r = run("import " + quote((dir / "bad.dss").string()) + " --db " + quote(*dsn));
   fs::remove_all(dir);
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("bad.dss:3: line.l2 has no bus1"), std::string::npos) << r.err;
@@ -102,7 +102,7 @@ TEST(Cli, ImportOfABadModelExitsNonZeroAndWritesNothing) {
 TEST(Cli, ImportSavesTheModelToPostgis) {
   auto dsn = test_dsn();
   if (!dsn) GTEST_SKIP() << "no database: set OUTAGE_TEST_DSN or run under pg_virtualenv";
-  Run r = run("import " + feeder("ieee123/IEEE123Switches.dss") + " --name cli-ieee123 --json --db " + quote(*dsn));
+  CliRun r = run("import " + feeder("ieee123/IEEE123Switches.dss") + " --name cli-ieee123 --json --db " + quote(*dsn));
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["saved"], true);

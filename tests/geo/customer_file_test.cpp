@@ -72,6 +72,21 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCsv{"UnterminatedQuote", "customer,load\n\"c,l\n", "c.csv:2: unterminated quoted field"}),
     [](const ::testing::TestParamInfo<BadCsv>& info) { return std::string(info.param.name); });
 
+TEST(CustomerFile, RejectsAMeterSharedByTwoLoads) {
+  // block and shop sit on the same bus; one meter cannot serve both.
+  auto file = parse_customer_file("customer,meter,load\nc1,m1,block\nc2,m1,shop\n", "c.csv");
+  ASSERT_TRUE(file.ok());
+  testing::MemoryFiles files;
+  files.add("/m.dss", kFeeder);
+  OpenDssOptions options;
+  options.customers = &*file;
+  auto model = read_opendss(files, "/m.dss", options);
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.error().message.find("c.csv:3: field 'meter': meter 'm1' already belongs to another load"),
+            std::string::npos)
+      << model.error().message;
+}
+
 TEST(CustomerFile, RejectsARowForALoadThatDoesNotExist) {
   auto file = parse_customer_file("customer,load\nc1,block\nc2,nowhere\n", "c.csv");
   ASSERT_TRUE(file.ok());
