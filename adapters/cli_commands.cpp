@@ -203,8 +203,11 @@ int run_trace(ModelArgs& args, const TraceRequest& request, bool json) {
              r->source.empty() ? "-" : r->source, r->energized ? "energized" : "DE-ENERGIZED");
   fmt::print("  upstream protection (nearest first): {}\n",
              r->upstream.empty() ? std::string("none") : fmt::format("{}", fmt::join(r->upstream, " -> ")));
-  fmt::print("  downstream: {} buses, {} service points, {} customers\n", r->downstream_buses,
-             r->downstream_service_points, r->downstream_customers);
+  if (!r->energized && r->downstream_buses == 0 && r->kind != "service_point")
+    fmt::print("  downstream: nothing is fed through it now\n");
+  else
+    fmt::print("  downstream: {} buses, {} service points, {} customers\n", r->downstream_buses,
+               r->downstream_service_points, r->downstream_customers);
   if (r->operated) {
     fmt::print("  after the switching: {} buses de-energized ({} customers)", r->deenergized_buses.size(),
                r->deenergized_customers);

@@ -190,7 +190,8 @@ class NetworkModel {
   CustomerId find_customer(std::string_view id) const;
 
   // The polyline of an element: bus1's position, any intermediate vertices, bus2's position
-  // (ends without a position are left out). Empty for one-terminal elements without position.
+  // (ends without a position are left out). A mounted device answers with its host's line.
+  // Empty for one-terminal elements without position.
   std::vector<Point> geometry(ElementId e) const;
   const std::vector<Point>* intermediate_vertices(ElementId e) const;
 

@@ -41,7 +41,7 @@ NetworkModel tile_model(const NetworkModel& base, int copies) {
       Bus& nb = out.bus(out.append_bus(prefixed(b.id)));
       nb.kv = b.kv;
       nb.has_position = b.has_position;
-      nb.position = {b.position.x + dx, b.position.y + dy};
+      if (b.has_position) nb.position = {b.position.x + dx, b.position.y + dy};
     }
     auto shift = [&](BusId b) { return b.valid() ? BusId(b.value() + bus0) : BusId(); };
     for (std::uint32_t i = 0; i < base.elements().size(); ++i) {
@@ -65,7 +65,7 @@ NetworkModel tile_model(const NetworkModel& base, int copies) {
       n.phases = sp.phases;
       n.kw = sp.kw;
       n.has_position = sp.has_position;
-      n.position = {sp.position.x + dx, sp.position.y + dy};
+      if (sp.has_position) n.position = {sp.position.x + dx, sp.position.y + dy};
     }
     for (const Customer& cu : base.customers()) {
       Customer& n = out.customer(out.append_customer(prefixed(cu.id), ServicePointId(cu.service_point.value() + sp0)));

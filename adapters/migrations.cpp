@@ -1,0 +1,107 @@
+#include "adapters/migrations.h"
+
+#include <array>
+
+namespace outage {
+namespace {
+
+// The schema is described in docs/database.md; keep the two in step.
+//
+// Model tables are partitioned by model name: every saved model has its own partition of each
+// table (named <table>_p<models.part>), so that a save loads fresh tables without indexes and
+// builds the indexes once, and a replace drops the old partitions instead of deleting rows.
+constexpr std::string_view kV1ModelTables = R"sql(
+CREATE EXTENSION IF NOT EXISTS postgis;
+
+CREATE SEQUENCE outage.model_part_seq;
+
+CREATE TABLE outage.models (
+  name                text COLLATE "C" PRIMARY KEY,
+  crs                 text NOT NULL,
+  srid                integer NOT NULL,
+  imported_at         timestamptz NOT NULL DEFAULT now(),
+  bus_count           integer NOT NULL,
+  element_count       integer NOT NULL,
+  service_point_count integer NOT NULL,
+  customer_count      integer NOT NULL,
+  part                integer NOT NULL UNIQUE
+);
+COMMENT ON TABLE outage.models IS
+  'One row per saved network model. part: suffix of the model''s partitions (buses_p<part>, ...).';
+
+CREATE TABLE outage.buses (
+  model text COLLATE "C" NOT NULL,
+  ord   integer NOT NULL,
+  id    text COLLATE "C" NOT NULL,
+  kv    real NOT NULL DEFAULT 0,
+  geom  geometry,
+  PRIMARY KEY (id, model)
+) PARTITION BY LIST (model);
+CREATE INDEX buses_geom_idx ON outage.buses USING gist (geom);
+COMMENT ON TABLE outage.buses IS
+  'Electrical nodes. geom: POINT, NULL when the bus has no position. ord: position in the model.';
+
+CREATE TABLE outage.elements (
+  model         text COLLATE "C" NOT NULL,
+  ord           integer NOT NULL,
+  id            text COLLATE "C" NOT NULL,
+  kind          text NOT NULL,
+  phases        text NOT NULL,
+  normally_open boolean NOT NULL DEFAULT false,
+  bus1          text COLLATE "C" NOT NULL,
+  bus2          text COLLATE "C",
+  host          text COLLATE "C",
+  length_m      real NOT NULL DEFAULT 0,
+  kv            real NOT NULL DEFAULT 0,
+  kv2           real NOT NULL DEFAULT 0,
+  geom          geometry,
+  vertices      geometry,
+  PRIMARY KEY (id, model)
+) PARTITION BY LIST (model);
+CREATE INDEX elements_geom_idx ON outage.elements USING gist (geom);
+COMMENT ON TABLE outage.elements IS
+  'Sources, devices and branches. geom: LINESTRING bus1 -> vertices -> bus2 for branches, POINT at '
+  'bus1 for sources and mounted devices (host set). vertices: MULTIPOINT of intermediate vertices '
+  'of an element that is not a branch (rare), else NULL.';
+
+CREATE TABLE outage.service_points (
+  model  text COLLATE "C" NOT NULL,
+  ord    integer NOT NULL,
+  id     text COLLATE "C" NOT NULL,
+  bus    text COLLATE "C" NOT NULL,
+  phases text NOT NULL,
+  kw     real NOT NULL DEFAULT 0,
+  geom   geometry,
+  PRIMARY KEY (id, model)
+) PARTITION BY LIST (model);
+CREATE INDEX service_points_geom_idx ON outage.service_points USING gist (geom);
+COMMENT ON TABLE outage.service_points IS
+  'Meters. geom: POINT, NULL when the service point has no position of its own.';
+
+CREATE TABLE outage.customers (
+  model          text COLLATE "C" NOT NULL,
+  ord            integer NOT NULL,
+  id             text COLLATE "C" NOT NULL,
+  service_point  text COLLATE "C" NOT NULL,
+  customer_class text NOT NULL,
+  account        text,
+  name           text,
+  phone          text,
+  address        text,
+  PRIMARY KEY (id, model)
+) PARTITION BY LIST (model);
+COMMENT ON TABLE outage.customers IS
+  'Customers behind service points. Empty text fields are NULL.';
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "model_tables", kV1ModelTables},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+}  // namespace outage
