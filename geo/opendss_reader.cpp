@@ -388,8 +388,7 @@ class Reader {
     }
     if (cmd == "open" || cmd == "close" || cmd == "enable" || cmd == "disable") {
       if (rest.empty()) return invalid_input(fmt::format("{}:{}: {} without an element", file, line, first.value));
-      std::string spec = !rest.front().name.empty() ? rest.front().value : rest.front().value;
-      auto obj = find_object(spec, file, line);
+      auto obj = find_object(rest.front().value, file, line);
       if (!obj) return obj.error();
       if (cmd == "open" || cmd == "close")
         objects_[*obj].params.push_back({"__state", cmd});
@@ -505,7 +504,8 @@ class Reader {
       if (o.cls == "vsource") {
         auto params = resolved(o);
         if (!params) return params.error();
-        std::string bus = o.params.front().name == "__circuit" ? "sourcebus" : "";
+        bool circuit = !o.params.empty() && o.params.front().name == "__circuit";
+        std::string bus = circuit ? "sourcebus" : "";  // `New Circuit` has a default bus
         double kv = 115;
         for (const Param& p : *params) {
           if (p.name == "bus1") bus = p.value;

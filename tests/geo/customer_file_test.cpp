@@ -15,6 +15,17 @@ New Load.shop bus1=b1 kW=120
 New Load.house bus1=b1 kW=5
 )";
 
+// Reads kFeeder with the customers file given as CSV text.
+Result<NetworkModel> read_with(const char* csv) {
+  auto file = parse_customer_file(csv, "c.csv");
+  if (!file) return file.error();
+  testing::MemoryFiles files;
+  files.add("/m.dss", kFeeder);
+  OpenDssOptions options;
+  options.customers = &*file;
+  return read_opendss(files, "/m.dss", options);
+}
+
 TEST(CustomerFile, SuppliesAccountsPhonesAddressesAndClasses) {
   const char* csv =
       "customer,meter,load,class,account,name,phone,address\n"
@@ -74,13 +85,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(CustomerFile, RejectsAMeterSharedByTwoLoads) {
   // block and shop sit on the same bus; one meter cannot serve both.
-  auto file = parse_customer_file("customer,meter,load\nc1,m1,block\nc2,m1,shop\n", "c.csv");
-  ASSERT_TRUE(file.ok());
-  testing::MemoryFiles files;
-  files.add("/m.dss", kFeeder);
-  OpenDssOptions options;
-  options.customers = &*file;
-  auto model = read_opendss(files, "/m.dss", options);
+  auto model = read_with("customer,meter,load\nc1,m1,block\nc2,m1,shop\n");
   ASSERT_FALSE(model.ok());
   EXPECT_NE(model.error().message.find("c.csv:3: field 'meter': meter 'm1' already belongs to another load"),
             std::string::npos)
@@ -88,13 +93,7 @@ TEST(CustomerFile, RejectsAMeterSharedByTwoLoads) {
 }
 
 TEST(CustomerFile, RejectsARowForALoadThatDoesNotExist) {
-  auto file = parse_customer_file("customer,load\nc1,block\nc2,nowhere\n", "c.csv");
-  ASSERT_TRUE(file.ok());
-  testing::MemoryFiles files;
-  files.add("/m.dss", kFeeder);
-  OpenDssOptions options;
-  options.customers = &*file;
-  auto model = read_opendss(files, "/m.dss", options);
+  auto model = read_with("customer,load\nc1,block\nc2,nowhere\n");
   ASSERT_FALSE(model.ok());
   EXPECT_NE(model.error().message.find("c.csv:3: field 'load': unknown load 'nowhere'"), std::string::npos)
       << model.error().message;

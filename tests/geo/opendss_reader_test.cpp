@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/filesystem_source.h"
 #include "tests/geo/memory_files.h"
 
 namespace outage {
@@ -166,6 +167,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"DuplicateName", "New Line.L1 bus1=b1 bus2=b9\n", "master.dss:9: duplicate name 'Line.L1'"},
         BadCase{"ElementWithoutBuses", "New Line.L7 length=3\n", "master.dss:9: line.l7 has no bus1"},
         BadCase{"LineWithOneBus", "New Line.L7 bus1=b1\n", "master.dss:9: line.l7 has no bus2"},
+        BadCase{"SourceWithoutBus", "New Vsource.extra\n", "master.dss:9: vsource.extra has no bus"},
         BadCase{"LoadWithoutBus", "New Load.x kW=3\n", "master.dss:9: load.x has no bus1"},
         BadCase{"FuseOnUnknownLine", "New Fuse.F9 MonitoredObj=Line.nope\n",
                 "master.dss:9: fuse.f9 protects unknown element 'line.nope'"},
@@ -190,6 +192,36 @@ TEST(OpenDssReader, RejectsARedirectLoop) {
   auto model = read(files);
   ASSERT_FALSE(model.ok());
   EXPECT_NE(model.error().message.find("redirects to itself"), std::string::npos) << model.error().message;
+}
+
+}  // namespace
+}  // namespace outage
+
+namespace outage {
+namespace {
+
+// Bad input never crashes the reader: every prefix of a real model either reads or fails with
+// a reason that names the file and line.
+TEST(OpenDssReader, NeverCrashesOnATruncatedModel) {
+  auto text = read_text_file(std::string(OUTAGE_SHARED_DATA) + "/feeders/ieee13/IEEE13Nodeckt.dss");
+  ASSERT_TRUE(text.ok());
+  auto codes = read_text_file(std::string(OUTAGE_SHARED_DATA) + "/feeders/IEEELineCodes.DSS");
+  ASSERT_TRUE(codes.ok());
+  int failures = 0;
+  for (std::size_t cut = 0; cut < text->size(); cut += 37) {
+    testing::MemoryFiles files;
+    files.add("/f/ieee13/master.dss", text->substr(0, cut));
+    files.add("/f/ieee13/IEEELineCodes.DSS", "redirect ../IEEELineCodes.DSS\n");
+    files.add("/f/IEEELineCodes.DSS", *codes);
+    files.add("/f/ieee13/IEEE13Node_BusXY.csv", "");
+    auto model = read_opendss(files, "/f/ieee13/master.dss");
+    if (!model) {
+      ++failures;
+      EXPECT_EQ(model.error().code, ErrorCode::invalid_input) << model.error().message;
+      EXPECT_NE(model.error().message.find(".dss:"), std::string::npos) << model.error().message;
+    }
+  }
+  EXPECT_GT(failures, 0) << "some cuts leave an element without its buses";
 }
 
 }  // namespace
