@@ -100,6 +100,7 @@ class Topology {
   // Lists (O(answer)).
   std::vector<BusId> buses_below_list(BusId b) const;
   std::vector<ServicePointId> service_points_at(BusId b) const;
+  std::uint32_t customers_at(BusId b) const { return customers_at_[b.value()]; }
   // Protective devices between the element (or bus) and its source, nearest first. An element's
   // own mounted devices count (a fused line lists its fuse); a device does not list itself.
   // An element outside the tree (opened, or dead) lists its own devices, then those above the

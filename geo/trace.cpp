@@ -81,16 +81,13 @@ Result<TraceReport> trace(Topology& topology, const TraceRequest& request) {
       bool now = topology.energized(BusId(b));
       if (before[b] && !now) {
         r.deenergized_buses.emplace_back(model.bus(BusId(b)).id);
+        r.deenergized_customers += topology.customers_at(BusId(b));
       } else if (!before[b] && now) {
         r.reenergized_buses.emplace_back(model.bus(BusId(b)).id);
       }
     }
     std::sort(r.deenergized_buses.begin(), r.deenergized_buses.end());
     std::sort(r.reenergized_buses.begin(), r.reenergized_buses.end());
-    std::vector<std::uint32_t> customers_at(model.buses().size(), 0);
-    for (const Customer& c : model.customers()) ++customers_at[model.service_point(c.service_point).bus.value()];
-    for (std::uint32_t b = 0; b < before.size(); ++b)
-      if (before[b] && !topology.energized(BusId(b))) r.deenergized_customers += customers_at[b];
   }
 
   BusId at;
