@@ -75,6 +75,30 @@ TEST(Cli, TraceJsonOfAFusedLoadNamesTheFuseAndTheSubstationRelay) {
   EXPECT_FALSE(j.contains("deenergized")) << "no switches were operated";
 }
 
+TEST(Cli, ImportWithACustomersFileCountsItsClasses) {
+  std::string csv = quote(std::string(OUTAGE_SOURCE_DIR) + "/config/examples/ieee13_customers.csv");
+  CliRun r = run("import " + feeder("ieee13/IEEE13Nodeckt.dss") + " --customers " + csv + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  // The file names 7 customers on 5 of the 15 loads (three on 675a); the other 10 loads keep
+  // one default customer each, classed by size, none of them 500 kW or more (not industrial).
+  EXPECT_EQ(j["counts"]["customers"], 17);
+  EXPECT_EQ(j["customers_by_class"]["critical"], 2) << "the hospital and the home-oxygen household";
+  EXPECT_EQ(j["customers_by_class"]["important"], 1);
+  EXPECT_EQ(j["customers_by_class"]["industrial"], 1);
+  EXPECT_EQ(j["saved"], false);
+}
+
+TEST(Cli, ImportRefusesACustomersFileNamingAnUnknownLoad) {
+  fs::path dir = fs::temp_directory_path() / ("outage-cli-csv-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "c.csv") << "customer,load\nc1,671\nc2,999\n";
+  CliRun r = run("import " + feeder("ieee13/IEEE13Nodeckt.dss") + " --customers " + quote((dir / "c.csv").string()));
+  fs::remove_all(dir);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("c.csv:3: field 'load': unknown load '999'"), std::string::npos) << r.err;
+}
+
 TEST(Cli, TraceOfAnUnknownDeviceExitsNotFound) {
   CliRun r = run("trace " + feeder("ieee13/IEEE13Nodeckt.dss") + " --device nowhere");
   EXPECT_EQ(r.status, 3);
