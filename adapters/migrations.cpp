@@ -37,9 +37,9 @@ CREATE TABLE outage.buses (
   geom  geometry,
   PRIMARY KEY (id, model)
 ) PARTITION BY LIST (model);
-CREATE INDEX buses_geom_idx ON outage.buses USING gist (geom);
 COMMENT ON TABLE outage.buses IS
-  'Electrical nodes. geom: POINT, NULL when the bus has no position. ord: position in the model.';
+  'Electrical nodes. geom: POINT, NULL when the bus has no position. ord: position in the model. '
+  'No spatial index: places are searched in service_points and elements.';
 
 CREATE TABLE outage.elements (
   model         text COLLATE "C" NOT NULL,

@@ -1,15 +1,20 @@
 // PostgisStore: keeps network models in PostgreSQL + PostGIS, in the schema `outage`
 // (docs/database.md describes the tables, the migrations and the SRID rule).
 //
-// A model is saved whole and replaced whole. save_model writes a model in ONE transaction: it
-// bulk-loads (COPY) fresh per-model partitions of the buses, elements, service_points and
-// customers tables, builds their indexes after the load, then drops the partitions of the
-// model it replaces and attaches the new ones. A failure at any point (connection lost, data
-// rejected, a SaveOptions::after_step error) rolls everything back: the previous model of that
-// name stays as it was. load_model rebuilds the very model that was saved: same ids in the same
-// order, same fields, positions (where has_position is set), intermediate vertices, customers
-// and coordinate system (the ImportReport is not stored: it describes an import, not the
-// network).
+// A model is saved whole and replaced whole. save_model bulk-loads (COPY) fresh per-model
+// partitions of the buses, elements, service_points and customers tables and builds their
+// indexes after the load, on two connections at once: the elements (half of the work) on a
+// second connection that the save opens for its duration, committed there under a name no
+// reader looks up, the other tables in the save's own transaction. That transaction then drops
+// the partitions of the model it replaces, attaches the new ones and commits: readers see the
+// new model whole or not at all. A failure at any point (connection lost, data rejected, a
+// SaveOptions::after_step error) leaves the previous model of that name as it was, and the save
+// drops the tables it made; tables left by a save whose process died are not attached (no
+// reader sees them) and the next save, or migrate(), drops them. When save_model returns ok,
+// the model is committed, in logged tables. load_model rebuilds the very model that was saved:
+// same ids in the same order, same fields, positions (where has_position is set), intermediate
+// vertices, customers and coordinate system (the ImportReport is not stored: it describes an
+// import, not the network).
 //
 // Concurrency: several processes may share a database. Saves serialize on `outage.models`.
 // A load reads the last committed version of a model, whole: a save under way is invisible
@@ -26,8 +31,10 @@
 //   conflict      the database's schema is newer than this program (migrate);
 //   internal      anything else, including a schema that migrate() has not created.
 //
-// Thread-safety: a PostgisStore is one connection; use it from one thread at a time. After the
-// connection is lost, a call fails (unavailable) and the next one connects again.
+// Thread-safety: a PostgisStore is one connection; use it from one thread at a time. save_model
+// also opens a second connection, used by a thread of its own, and closes it and joins the
+// thread before it returns. After the connection is lost, a call fails (unavailable) and the
+// next one connects again.
 #pragma once
 
 #include <functional>
@@ -42,10 +49,12 @@
 namespace outage {
 
 struct SaveOptions {
-  // Called after each step of a save, in order: "buses", "elements", "service_points",
-  // "customers" (rows loaded and indexed), then "replace" (old partitions dropped, new ones
-  // attached; only the commit is left). Returning an error aborts the save, which is rolled
-  // back and returns that error. For progress reports; tests use it to inject a failure.
+  // Called, in the thread that called save_model, after each step of a save, in order: "buses",
+  // "service_points", "customers", "elements" (the table's rows loaded and indexed; the
+  // elements are loaded on the second connection from the start, and are done last), then
+  // "replace" (old partitions dropped, new ones attached; only the commit is left). Returning an
+  // error aborts the save, which is rolled back and returns that error. For progress reports;
+  // tests use it to inject a failure.
   std::function<Status(std::string_view step)> after_step;
 };
 
@@ -63,8 +72,10 @@ class PostgisStore {
   // Brings the schema to latest_schema_version() (adapters/migrations.h): creates the schema
   // `outage` and `outage.schema_migrations` if absent, then applies each pending migration in
   // its own transaction and records it. Idempotent, and safe when several processes migrate at
-  // once (an advisory lock serializes them). Run it at start-up, before any other call.
-  // conflict when the database records a version newer than this program knows.
+  // once (an advisory lock serializes them). Then drops the tables that crashed saves left
+  // behind, unless a save is under way (the next save does it then). Run it at start-up,
+  // before any other call. conflict when the database records a version newer than this
+  // program knows.
   Status migrate();
 
   // The highest version recorded in outage.schema_migrations; 0 for a database never migrated.

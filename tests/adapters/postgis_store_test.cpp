@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -16,6 +19,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <thread>
 
 #include "adapters/filesystem_source.h"
 #include "adapters/migrations.h"
@@ -254,6 +258,25 @@ class PostgisStore : public ::testing::Test {
     return r.empty() || r[0][0].is_null() ? "NULL" : r[0][0].c_str();
   }
 
+  // The tables named like partitions of a model (outage.<table>_p<n>) that are not attached:
+  // the tables of a save under way, or left behind by one that failed. Sorted, comma-separated.
+  std::string unattached_tables() {
+    std::string names = sql(
+        "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class"
+        " WHERE relnamespace = 'outage'::regnamespace AND relkind = 'r' AND NOT relispartition"
+        " AND relname ~ '_p[0-9]+$'");
+    return names == "NULL" ? "" : names;
+  }
+
+  // Waits (up to 10 s) until `query` gives a row; its first column, or "" on timeout.
+  std::string wait_for(const std::string& query) {
+    for (int i = 0; i < 1000; ++i) {
+      if (std::string v = sql(query); v != "NULL") return v;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return "";
+  }
+
   // Saves, loads and compares; returns the loaded model.
   NetworkModel round_trip(const NetworkModel& model, const std::string& name) {
     Status saved = db().save_model(model, name);
@@ -419,7 +442,7 @@ TEST_F(PostgisStore, AFailedSaveLeavesThePreviousModelIntact) {
   NetworkModel first = small_feeder("intact");
   ASSERT_TRUE(db().save_model(first, "intact").ok());
   NetworkModel second = wgs84_feeder("intact");
-  for (std::string fail_at : {"buses", "service_points", "customers", "replace"}) {
+  for (std::string fail_at : {"buses", "service_points", "customers", "elements", "replace"}) {
     SCOPED_TRACE("failing after " + fail_at);
     std::vector<std::string> steps;
     outage::SaveOptions options;
@@ -441,6 +464,7 @@ TEST_F(PostgisStore, AFailedSaveLeavesThePreviousModelIntact) {
                 "WHERE schemaname = 'outage' AND tablename ~ '_p[0-9]+$'"),
             "true")
       << "a failed save leaves no table behind";
+  EXPECT_EQ(unattached_tables(), "") << "not even the elements, committed apart on the helper connection";
   // The steps, in order, when nothing fails.
   std::vector<std::string> steps;
   outage::SaveOptions watch;
@@ -449,7 +473,7 @@ TEST_F(PostgisStore, AFailedSaveLeavesThePreviousModelIntact) {
     return {};
   };
   ASSERT_TRUE(db().save_model(second, "intact", watch).ok());
-  EXPECT_EQ(steps, (std::vector<std::string>{"buses", "elements", "service_points", "customers", "replace"}));
+  EXPECT_EQ(steps, (std::vector<std::string>{"buses", "service_points", "customers", "elements", "replace"}));
 }
 
 TEST_F(PostgisStore, ALoadDuringASaveReadsTheLastCommittedModelWithoutWaiting) {
@@ -459,9 +483,12 @@ TEST_F(PostgisStore, ALoadDuringASaveReadsTheLastCommittedModelWithoutWaiting) {
   ASSERT_TRUE(reader.ok()) << reader.error().message;
   std::string seen;
   outage::SaveOptions options;
+  std::string staged;
   options.after_step = [&](std::string_view step) -> Status {
-    // Every table of the new model is loaded, not yet committed (nor swapped in).
-    if (step == "customers") {
+    // Every table of the new model is loaded, not yet committed (nor swapped in); the elements
+    // are committed already, apart, on the save's helper connection.
+    if (step == "elements") {
+      staged = unattached_tables();
       auto during = reader->load_model("busy");
       seen = during.ok() ? first_difference(first, *during) : during.error().message;
     }
@@ -469,6 +496,7 @@ TEST_F(PostgisStore, ALoadDuringASaveReadsTheLastCommittedModelWithoutWaiting) {
   };
   NetworkModel second = wgs84_feeder("busy");
   ASSERT_TRUE(db().save_model(second, "busy", options).ok());
+  EXPECT_NE(staged.find("elements_p"), std::string::npos) << staged;
   EXPECT_EQ(seen, "") << "the load during the save gives the first model";
   auto after = reader->load_model("busy");
   ASSERT_TRUE(after.ok()) << after.error().message;
@@ -489,6 +517,121 @@ TEST_F(PostgisStore, TextTheServerRejectsIsInvalidInputAndChangesNothing) {
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   EXPECT_EQ(first_difference(first, *loaded), "");
   EXPECT_TRUE(db().list_models().ok()) << "the connection is usable after the failure";
+  EXPECT_EQ(unattached_tables(), "");
+}
+
+TEST_F(PostgisStore, TextRejectedOnTheHelperConnectionIsInvalidInputAndChangesNothing) {
+  if (sql("SHOW server_encoding") != "UTF8") GTEST_SKIP() << "the server only checks UTF-8 in a UTF8 database";
+  NetworkModel first = small_feeder("latin1 elements");
+  ASSERT_TRUE(db().save_model(first, "latin1 elements").ok());
+  NetworkModel bad = small_feeder("latin1 elements");
+  add(bad, "line.stra\xdf" "e", ElementKind::line, "b2", "b3");  // Latin-1: the elements' COPY fails
+  std::vector<std::string> steps;
+  Status saved = db().save_model(bad, "latin1 elements", {.after_step = [&](std::string_view step) -> Status {
+                                   steps.emplace_back(step);
+                                   return {};
+                                 }});
+  ASSERT_FALSE(saved.ok());
+  EXPECT_EQ(saved.error().code, ErrorCode::invalid_input) << saved.error().message;
+  EXPECT_EQ(std::count(steps.begin(), steps.end(), "elements"), 0) << "the save stops before the elements step";
+  auto loaded = db().load_model("latin1 elements");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(first_difference(first, *loaded), "");
+  EXPECT_EQ(unattached_tables(), "");
+}
+
+TEST_F(PostgisStore, ALostHelperConnectionIsUnavailableAndChangesNothing) {
+  NetworkModel first = small_feeder("helper cut");
+  ASSERT_TRUE(db().save_model(first, "helper cut").ok());
+  // Hold the helper up: its CREATE TABLE (LIKE outage.elements) waits for this lock.
+  pqxx::connection blocker(*test_dsn());
+  pqxx::work hold(blocker);
+  hold.exec("LOCK TABLE outage.elements IN ACCESS EXCLUSIVE MODE");
+  std::string killed;
+  outage::SaveOptions options;
+  options.after_step = [&](std::string_view step) -> Status {
+    if (step == "buses") {  // the main connection goes on meanwhile; the server ends the helper's session
+      killed = wait_for(
+          "SELECT pg_terminate_backend(pid)::text FROM pg_locks"
+          " WHERE relation = 'outage.elements'::regclass AND NOT granted");
+      hold.abort();
+    }
+    return {};
+  };
+  Status saved = db().save_model(wgs84_feeder("helper cut"), "helper cut", options);
+  ASSERT_EQ(killed, "true") << "the helper was waiting for the lock";
+  ASSERT_FALSE(saved.ok());
+  EXPECT_EQ(saved.error().code, ErrorCode::unavailable) << saved.error().message;
+  auto loaded = db().load_model("helper cut");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(first_difference(first, *loaded), "");
+  EXPECT_EQ(unattached_tables(), "");
+  round_trip(wgs84_feeder("helper cut"), "helper cut");  // and the next save works
+}
+
+TEST_F(PostgisStore, TablesLeftByACrashedSaveAreDroppedByMigrateAndByTheNextSave) {
+  NetworkModel first = small_feeder("crash");
+  ASSERT_TRUE(db().save_model(first, "crash").ok());
+  // A process that dies in the middle of a save, once its helper has committed the elements.
+  auto crash_a_save = [&] {
+    pid_t child = fork();
+    if (child == 0) {
+      auto store = outage::PostgisStore::connect(*test_dsn());
+      if (store.ok())
+        (void)store->save_model(wgs84_feeder("crash"), "crash", {.after_step = [](std::string_view step) -> Status {
+                                  if (step == "elements") _exit(0);
+                                  return {};
+                                }});
+      _exit(1);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child died at the elements step";
+    // Its server sessions end once they notice; then nothing holds the models lock.
+    ASSERT_EQ(wait_for("SELECT 'free' WHERE NOT EXISTS (SELECT 1 FROM pg_locks"
+                       " WHERE relation = 'outage.models'::regclass AND mode = 'ShareRowExclusiveLock')"),
+              "free");
+    EXPECT_NE(unattached_tables().find("elements_p"), std::string::npos) << "the helper's table is left";
+  };
+
+  crash_a_save();
+  ASSERT_TRUE(db().migrate().ok());
+  EXPECT_EQ(unattached_tables(), "") << "migrate() drops it";
+
+  crash_a_save();
+  ASSERT_TRUE(db().save_model(wgs84_feeder("other"), "crash other").ok());
+  EXPECT_EQ(unattached_tables(), "") << "so does the next save";
+
+  auto loaded = db().load_model("crash");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(first_difference(first, *loaded), "") << "the crashed saves changed nothing";
+}
+
+TEST_F(PostgisStore, MigrateDuringASaveLeavesItsTablesAlone) {
+  auto other = outage::PostgisStore::connect(*test_dsn());
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  Status migrated = outage::internal_error("not called");
+  std::string staged;
+  NetworkModel model = small_feeder("migrate meanwhile");
+  Status saved = db().save_model(model, "migrate meanwhile", {.after_step = [&](std::string_view step) -> Status {
+                                   if (step == "customers") {
+                                     // Once the helper has committed the elements and no
+                                     // session has their table locked, it looks like an orphan.
+                                     staged = wait_for(
+                                         "SELECT relname FROM pg_class c"
+                                         " WHERE relnamespace = 'outage'::regnamespace"
+                                         " AND relname ~ '^elements_p[0-9]+$' AND NOT relispartition"
+                                         " AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.relation = c.oid)");
+                                     migrated = other->migrate();
+                                   }
+                                   return {};
+                                 }});
+  ASSERT_TRUE(saved.ok()) << saved.error().message;
+  EXPECT_TRUE(migrated.ok()) << migrated.error().message;
+  EXPECT_NE(staged, "");
+  auto loaded = db().load_model("migrate meanwhile");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(first_difference(model, *loaded), "");
 }
 
 TEST_F(PostgisStore, ListModelsGivesTheSavedNamesSorted) {
@@ -522,6 +665,7 @@ TEST_F(PostgisStore, ALostConnectionIsUnavailableWritesNothingAndTheNextCallReco
   auto loaded = db().load_model("cut");
   ASSERT_TRUE(loaded.ok()) << "the store reconnects on its next call: " << loaded.error().message;
   EXPECT_EQ(first_difference(first, *loaded), "");
+  EXPECT_EQ(unattached_tables(), "") << "the helper connection dropped what it had committed";
 }
 
 TEST(PostgisStoreConnect, ToAServerThatIsNotThereIsUnavailable) {
@@ -531,10 +675,10 @@ TEST(PostgisStoreConnect, ToAServerThatIsNotThereIsUnavailable) {
 }
 
 // About a million customers: 850 copies of the IEEE 8500-node feeder (tile_model): 4.1 M buses,
-// 4.2 M elements, 1 M meters and customers. The goal is under 30 s each way on the 2-core build
-// machine (docs/database.md has the measurements). Opt in: OUTAGE_PERF_TEST=1; the number of
-// copies can be set with OUTAGE_PERF_COPIES.
-TEST_F(PostgisStore, SavesAndLoadsAMillionCustomerUtilityInUnder30Seconds) {
+// 4.2 M elements, 1 M meters and customers, round-tripped identically. Timings are printed, not
+// asserted (benchmarks are programs: build/outage-bench, docs/benchmarks.md). Opt in:
+// OUTAGE_PERF_TEST=1; the number of copies can be set with OUTAGE_PERF_COPIES.
+TEST_F(PostgisStore, RoundTripsAMillionCustomerUtility) {
   if (!std::getenv("OUTAGE_PERF_TEST")) GTEST_SKIP() << "set OUTAGE_PERF_TEST=1 to run";
   NetworkModel feeder = read_feeder(OUTAGE_SHARED_DATA "/feeders/ieee8500/Master.dss");
   ASSERT_GT(feeder.customers().size(), 0u);
@@ -559,6 +703,4 @@ TEST_F(PostgisStore, SavesAndLoadsAMillionCustomerUtilityInUnder30Seconds) {
                            copies, utility.buses().size(), utility.elements().size(),
                            utility.service_points().size(), utility.customers().size(), save_s, load_s);
   EXPECT_EQ(first_difference(utility, *loaded), "");
-  EXPECT_LT(save_s, 30);
-  EXPECT_LT(load_s, 30);
 }
