@@ -222,7 +222,7 @@ constexpr std::string_view kIgnoredCommands[] = {
     "powers", "voltages", "get", "guids", "setloadandgenkv", "tear", "aligned", "remove", "alignfile",
     "closedi", "doscmd", "opendi", "phases", "setkvbase", "sysfreq", "loadpqcurve", "solveloadsupply", "_initsnap",
     "_solvenocontrol", "_samplecontrols", "_docontrolactions", "_showcontrolqueue", "_solvedirect", "_solvepflow",
-    "gis", "note", "checkcontrols", "celltrim", "export", "newtonsolve", "totaltime", "energymeter"};
+    "gis", "note", "checkcontrols", "celltrim", "newtonsolve", "totaltime"};
 
 class Reader {
  public:
