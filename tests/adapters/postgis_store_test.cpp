@@ -4,7 +4,7 @@
 // (pg_virtualenv sets them: `pg_virtualenv build/tests/outage_adapter_tests`), else every test skips.
 // Tests share the database, so each uses its own model names.
 //
-// OUTAGE_PERF_TEST=1 also runs the million-customer save/load timing (about a minute).
+// OUTAGE_PERF_TEST=1 also runs the million-customer round trip (about a minute; timings printed).
 #include "adapters/postgis_store.h"
 
 #include <gtest/gtest.h>
