@@ -21,12 +21,6 @@ class IdIndex {
  public:
   static constexpr std::uint32_t npos = 0xFFFFFFFFu;
 
-  void reserve(std::size_t n) {
-    std::size_t want = 16;
-    while (want * 3 < n * 4 + 4) want <<= 1;  // keep the load under 3/4
-    if (want > slots_.size()) rehash(want);
-  }
-
   // The record whose id is `key`, or npos.
   template <typename KeyOf>
   std::uint32_t find(std::string_view key, KeyOf&& key_of) const {
@@ -121,7 +115,6 @@ class IdIndex {
   }
 
   std::size_t size() const { return size_; }
-  std::size_t bytes() const { return slots_.size() * sizeof(std::uint64_t); }
 
  private:
   std::vector<std::uint64_t> slots_;

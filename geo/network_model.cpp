@@ -132,13 +132,9 @@ void ImportReport::count_ignored(std::string_view what, int n) {
 void NetworkModel::reserve(std::size_t buses, std::size_t elements, std::size_t service_points,
                            std::size_t customers) {
   buses_.reserve(buses);
-  bus_index_.reserve(buses);
   elements_.reserve(elements);
-  element_index_.reserve(elements);
   service_points_.reserve(service_points);
-  service_point_index_.reserve(service_points);
   customers_.reserve(customers);
-  customer_index_.reserve(customers);
 }
 
 BusId NetworkModel::add_bus_or_get(std::string_view id) {

@@ -167,6 +167,7 @@ class NetworkModel {
   // Copies `text` into the model's arena (for Customer's text fields and the like).
   std::string_view store(std::string_view text) { return arena_.store(text); }
   void set_geometry(ElementId e, std::vector<Point> vertices);  // intermediate vertices of a line
+  // Reserves the tables (not the indexes: bulk loads build those in finish_bulk()).
   void reserve(std::size_t buses, std::size_t elements, std::size_t service_points, std::size_t customers);
 
   // Tables.

@@ -12,13 +12,11 @@ std::string_view StringArena::store(std::string_view text) {
     std::string_view view(block.get(), text.size());
     // Keep the current small block last so that small strings keep filling it.
     blocks_.insert(blocks_.begin(), std::move(block));
-    large_bytes_ += text.size();
     return view;
   }
   if (used_in_last_ + text.size() > kBlockSize) {
     blocks_.push_back(std::make_unique<char[]>(kBlockSize));
     used_in_last_ = 0;
-    ++small_blocks_;
   }
   char* dst = blocks_.back().get() + used_in_last_;
   std::memcpy(dst, text.data(), text.size());

@@ -23,14 +23,11 @@ class StringArena {
   // Copies `text` into the arena and returns a view of the copy.
   std::string_view store(std::string_view text);
 
-  std::size_t bytes_reserved() const { return small_blocks_ * kBlockSize + large_bytes_; }
 
  private:
   static constexpr std::size_t kBlockSize = 1 << 16;
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::size_t used_in_last_ = kBlockSize;
-  std::size_t large_bytes_ = 0;
-  std::size_t small_blocks_ = 0;
 };
 
 }  // namespace outage
