@@ -1,0 +1,141 @@
+#include "feeds/event_resolver.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+
+namespace outage {
+
+std::string phone_digits(std::string_view phone) {
+  std::string out;
+  for (char c : phone) {
+    if (std::isdigit(static_cast<unsigned char>(c))) out.push_back(c);
+  }
+  return out;
+}
+
+EventResolver::EventResolver(const NetworkModel& model, const GatewayRegistry* gateways)
+    : model_(model), gateways_(gateways) {
+  for (std::uint32_t i = 0; i < model.customers().size(); ++i) {
+    std::string digits = phone_digits(model.customers()[i].phone);
+    if (!digits.empty()) by_phone_.emplace(std::move(digits), i);
+  }
+  for (std::uint32_t i = 0; i < model.service_points().size(); ++i) {
+    const ServicePoint& sp = model.service_points()[i];
+    if (sp.has_position) {
+      positions_.emplace_back(sp.position, i);
+    } else if (model.bus(sp.bus).has_position) {
+      positions_.emplace_back(model.bus(sp.bus).position, i);
+    }
+  }
+  std::sort(positions_.begin(), positions_.end(), [](const auto& a, const auto& b) { return a.first.x < b.first.x; });
+}
+
+std::vector<CustomerId> EventResolver::customers_by_phone(std::string_view phone) const {
+  std::vector<CustomerId> out;
+  std::string digits = phone_digits(phone);
+  if (digits.empty()) return out;
+  auto [lo, hi] = by_phone_.equal_range(digits);
+  for (auto it = lo; it != hi; ++it) out.push_back(CustomerId(it->second));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+ServicePointId EventResolver::nearest_service_point(Point p) const {
+  if (positions_.empty()) return {};
+  // Scan outwards from p.x in the x-sorted list, stopping once |dx| exceeds the best distance.
+  auto start = std::lower_bound(positions_.begin(), positions_.end(), p.x,
+                                [](const auto& a, double x) { return a.first.x < x; });
+  double best = std::numeric_limits<double>::infinity();
+  std::uint32_t best_id = 0;
+  auto consider = [&](const std::pair<Point, std::uint32_t>& c) {
+    double d = std::hypot(c.first.x - p.x, c.first.y - p.y);
+    if (d < best || (d == best && c.second < best_id)) best = d, best_id = c.second;
+  };
+  for (auto it = start; it != positions_.end() && it->first.x - p.x <= best; ++it) consider(*it);
+  for (auto it = start; it != positions_.begin();) {
+    --it;
+    if (p.x - it->first.x > best) break;
+    consider(*it);
+  }
+  return ServicePointId(best_id);
+}
+
+namespace {
+
+Error unknown(std::string_view field, std::string_view what, std::string_view name) {
+  return not_found(fmt::format("field '{}': unknown {} '{}'", field, what, name));
+}
+
+}  // namespace
+
+Result<ResolvedEvent> EventResolver::resolve(const Event& event) const {
+  ResolvedEvent r;
+  auto meter = [&](const std::string& id) -> Status {
+    r.service_point = model_.find_service_point(id);
+    if (!r.service_point.valid()) return unknown("meter", "meter", id);
+    return {};
+  };
+  auto device = [&](const std::string& id, bool switchable) -> Status {
+    r.device = model_.find_element(id);
+    if (!r.device.valid()) return unknown("device", "device", id);
+    if (switchable && !is_switchable(model_.element(r.device).kind) && model_.element(r.device).kind != ElementKind::source) {
+      return invalid_input(fmt::format("field 'device': '{}' is a {}, not a switching device", id,
+                                       to_string(model_.element(r.device).kind)));
+    }
+    return {};
+  };
+  Status s;
+  if (auto* e = event.get<MeterPowerOff>()) s = meter(e->meter);
+  else if (auto* e = event.get<MeterPowerOn>()) s = meter(e->meter);
+  else if (auto* e = event.get<MeterPing>()) s = meter(e->meter);
+  else if (auto* e = event.get<MeterVoltage>()) s = meter(e->meter);
+  else if (auto* e = event.get<ScadaSwitch>()) s = device(e->device, true);
+  else if (auto* e = event.get<FciFault>()) s = device(e->device, false);
+  else if (auto* e = event.get<RelayDistance>()) s = device(e->device, false);
+  else if (auto* e = event.get<IotAlarm>()) {
+    r.gateway = gateways_ ? gateways_->find(e->gateway) : nullptr;
+    if (!r.gateway) return unknown("gateway", "gateway", e->gateway);
+    for (const std::string& m : e->meters) {
+      ServicePointId sp = model_.find_service_point(m);
+      if (!sp.valid()) return unknown("meters", "meter", m);
+      r.service_points.push_back(sp);
+    }
+  } else if (auto* e = event.get<CallReport>()) {
+    if (!e->customer.empty()) {
+      r.customer = model_.find_customer(e->customer);
+      if (!r.customer.valid()) return unknown("customer", "customer", e->customer);
+      r.service_point = model_.customer(r.customer).service_point;
+    } else if (!e->meter.empty()) {
+      s = meter(e->meter);
+    } else if (!e->phone.empty()) {
+      auto found = customers_by_phone(e->phone);
+      if (found.empty()) return unknown("phone", "phone number", e->phone);
+      r.customer = found.front();
+      r.service_point = model_.customer(r.customer).service_point;
+    } else if (e->position) {
+      r.service_point = nearest_service_point(Point{e->position->x, e->position->y});
+      r.located = r.service_point.valid();
+    } else {
+      r.located = false;  // an address: the store's address search places it
+    }
+  } else if (auto* e = event.get<OutageRecord>()) {
+    for (const std::string& d : e->devices) {
+      ElementId id = model_.find_element(d);
+      if (!id.valid()) return unknown("devices", "device", d);
+      r.devices.push_back(id);
+    }
+    for (const std::string& c : e->customers) {
+      CustomerId id = model_.find_customer(c);
+      if (!id.valid()) return unknown("customers", "customer", c);
+      r.customers.push_back(id);
+    }
+  }
+  if (!s) return s.error();
+  return r;
+}
+
+}  // namespace outage

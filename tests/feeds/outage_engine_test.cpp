@@ -1,0 +1,615 @@
+// OutageEngine on a small drawn feeder (exact expectations by reasoning) and on the IEEE 123 and
+// 8500-node feeders (the 8500 with its fuses and substation relay, as Run_RecloserSiting loads it).
+#include "feeds/outage_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "tests/geo/feeders.h"
+
+namespace outage {
+namespace {
+
+using namespace std::chrono_literals;
+
+const Timestamp kT0 = Timestamp(std::chrono::sys_days(std::chrono::year(2026) / 11 / 23).time_since_epoch()) + 8h;
+
+Event make(std::string id, Timestamp t, EventPayload payload, std::string source = "test") {
+  Event e;
+  e.source = std::move(source);
+  e.id = std::move(id);
+  e.time = t;
+  e.payload = std::move(payload);
+  return e;
+}
+
+// The drawn feeder: a source, a breaker mounted on L1, a recloser R on L2, fuses F and G, and
+// four service transformers (low side 0.24 kV) with their meters.
+//
+//   src ─ b0 ─L1[BRK]─ b1 ─L2[R]─ b2 ─L3[F]─ b3 ─T1─ s1   m1..m4
+//                      │          │
+//                      │          ├─L4[G]─ b4 ─T2─ s2     m5..m8
+//                      │          └─T4─ s4                m11..m26 (16)
+//                      └─L5─ b5 ─T3─ s3                   m9, m10
+//                             └─T5─ s5                   m27..m66 (40)
+//
+// Meters below: F 4, G 4, T4 16, R 24 (4+4+16), T3 2, T5 40, BRK and src 66. One customer a meter.
+NetworkModel drawn_feeder() {
+  NetworkModel m;
+  auto bus = [&](const char* id) { return m.add_bus_or_get(id); };
+  auto branch = [&](const char* id, ElementKind kind, const char* a, const char* b) {
+    return m.add_element(id, kind, bus(a), bus(b)).value();
+  };
+  auto mounted = [&](const char* id, ElementKind kind, ElementId host) {
+    ElementId e = m.add_element(id, kind, m.element(host).bus1, {}).value();
+    m.element(e).host = host;
+  };
+  auto xfmr = [&](const char* id, const char* a, const char* b) {
+    ElementId e = branch(id, ElementKind::transformer, a, b);
+    m.element(e).kv = 12.47f;
+    m.element(e).kv2 = 0.24f;
+  };
+  auto meters = [&](const char* at, int first, int last) {
+    for (int i = first; i <= last; ++i) {
+      std::string id = "m" + std::to_string(i);
+      ServicePointId sp = m.add_service_point(id, bus(at)).value();
+      (void)m.add_customer("c" + std::to_string(i), sp).value();
+    }
+  };
+  ElementId src = m.add_element("src", ElementKind::source, bus("b0"), {}).value();
+  m.element(src).kv = 12.47f;
+  mounted("brk", ElementKind::breaker, branch("l1", ElementKind::line, "b0", "b1"));
+  mounted("r", ElementKind::recloser, branch("l2", ElementKind::line, "b1", "b2"));
+  mounted("f", ElementKind::fuse, branch("l3", ElementKind::line, "b2", "b3"));
+  mounted("g", ElementKind::fuse, branch("l4", ElementKind::line, "b2", "b4"));
+  branch("l5", ElementKind::line, "b1", "b5");
+  xfmr("t1", "b3", "s1");
+  xfmr("t2", "b4", "s2");
+  xfmr("t3", "b5", "s3");
+  xfmr("t4", "b2", "s4");
+  xfmr("t5", "b5", "s5");
+  meters("s1", 1, 4);
+  meters("s2", 5, 8);
+  meters("s3", 9, 10);
+  meters("s4", 11, 26);
+  meters("s5", 27, 66);
+  return m;
+}
+
+// Drives an engine through events with one clock.
+struct Drill {
+  NetworkModel model;
+  GatewayRegistry gateways;
+  std::unique_ptr<OutageEngine> engine;
+  int next = 0;
+
+  explicit Drill(NetworkModel m, InferenceConfig config = {}) : model(std::move(m)) {
+    engine = std::make_unique<OutageEngine>(model, std::move(config), &gateways);
+  }
+  Status send(Timestamp t, EventPayload payload, Timestamp now = kNoTime,
+              std::span<const ServicePointId> area = {}) {
+    return engine->apply(make("e" + std::to_string(++next), t, std::move(payload)), now == kNoTime ? t : now,
+                         next, area);
+  }
+  void gasp(const std::string& meter, Timestamp t) { ASSERT_TRUE(send(t, MeterPowerOff{meter}).ok()); }
+  void back(const std::string& meter, Timestamp t) { ASSERT_TRUE(send(t, MeterPowerOn{meter}).ok()); }
+  void ping(const std::string& meter, bool energized, Timestamp t) {
+    ASSERT_TRUE(send(t, MeterPing{meter, energized}).ok());
+  }
+  void scada(const std::string& device, SwitchState state, SwitchCause cause, Timestamp t) {
+    ASSERT_TRUE(send(t, ScadaSwitch{device, state, cause}).ok());
+  }
+  void call(const std::string& customer, Timestamp t, Symptom symptom = Symptom::no_power) {
+    CallReport c;
+    c.customer = customer;
+    c.symptom = symptom;
+    ASSERT_TRUE(send(t, c).ok());
+  }
+  void advance(Timestamp t) { engine->advance(t); }
+
+  std::vector<const Outage*> active() const {
+    std::vector<const Outage*> out;
+    for (OutageId id : engine->active_outages()) out.push_back(engine->outage(id));
+    return out;
+  }
+  std::string device_of(const Outage& o) const {
+    return o.device.valid() ? std::string(model.element(o.device).id)
+                            : "premise " + std::string(model.service_point(o.service_point).id);
+  }
+  std::vector<std::string> active_devices() const {
+    std::vector<std::string> out;
+    for (const Outage* o : active()) out.push_back(device_of(*o));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  const Outage* only_active() const {
+    auto a = active();
+    return a.size() == 1 ? a.front() : nullptr;
+  }
+  // Meters (service point ids) below a device in the normal state, in model order.
+  std::vector<std::string> meters_below(const std::string& device) const {
+    Topology topology(model);
+    ElementId e = model.find_element(device);
+    std::vector<std::string> out;
+    for (BusId b : topology.buses_below_list(topology.downstream_bus(e))) {
+      for (ServicePointId sp : topology.service_points_at(b)) out.emplace_back(model.service_point(sp).id);
+    }
+    return out;
+  }
+};
+
+std::vector<std::string> meters(int first, int last) {
+  std::vector<std::string> out;
+  for (int i = first; i <= last; ++i) out.push_back("m" + std::to_string(i));
+  return out;
+}
+
+// ---- roll-up ------------------------------------------------------------------------------
+
+TEST(OutageEngine, PredictsAFuseWhenMostMetersBelowItGoDark) {
+  Drill d(drawn_feeder());
+  // m1..m3 of F's four: F has 3 >= 2 dark at share 0.75 >= 0.3; R has 3 < 4 dark; BRK 3 < 5.
+  for (int i = 1; i <= 3; ++i) d.gasp("m" + std::to_string(i), kT0 + std::chrono::seconds(i));
+  d.advance(kT0 + 5s);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  const Outage* o = d.only_active();
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->level, DeviceLevel::fuse);
+  EXPECT_EQ(o->customers_out, 4u);  // every customer below F, not only those who reported
+  EXPECT_EQ(o->state, OutageState::unconfirmed);
+  EXPECT_EQ(o->start, kT0 + 1s);    // the first last gasp
+  EXPECT_EQ(o->evidence.size(), 3u);
+}
+
+TEST(OutageEngine, AnOutageKeepsItsIdAsItRollsUpTheTree) {
+  Drill d(drawn_feeder());
+  d.gasp("m1", kT0);
+  d.advance(kT0 + 1s);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"premise m1"});
+  OutageId first = d.active().front()->id;
+  d.gasp("m2", kT0 + 2s);
+  d.advance(kT0 + 3s);
+  // Two of F's four dark: T1 (2 >= 2, share 0.5) and F (2 >= 2, share 0.5) pass; F is higher.
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  EXPECT_EQ(d.active().front()->id, first);
+}
+
+TEST(OutageEngine, TwoFaultsOnDifferentLateralsAreTwoOutages) {
+  Drill d(drawn_feeder());
+  // Three dark below F and three below G: R sees 6 of 24 (0.25 < 0.3), BRK 6 of 66, so F and G.
+  for (const std::string& m : {"m1", "m2", "m3", "m5", "m6", "m7"}) d.gasp(m, kT0);
+  d.advance(kT0 + 1s);
+  EXPECT_EQ(d.active_devices(), (std::vector<std::string>{"f", "g"}));
+}
+
+TEST(OutageEngine, LiveEvidenceBelowADeviceVetoesIt) {
+  Drill d(drawn_feeder());
+  // F and G dark, plus four of T4's sixteen: R sees 10 of 24 (0.42) and passes (BRK: 10 of 66)...
+  for (const std::string& m : {"m1", "m2", "m3", "m5", "m6", "m7", "m11", "m12", "m13", "m14"}) d.gasp(m, kT0);
+  d.advance(kT0 + 1s);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"r"});
+  // ...until two of T4's other meters answer a ping as energized: R cannot be out. What stays is
+  // F, G, and T4's four dark meters (4 of 16 = 0.25 < 0.5 at T4) as single premises.
+  d.ping("m20", true, kT0 + 30s);
+  d.ping("m21", true, kT0 + 31s);
+  d.advance(kT0 + 32s);
+  EXPECT_EQ(d.active_devices(), (std::vector<std::string>{"f", "g", "premise m11", "premise m12", "premise m13",
+                                                          "premise m14"}));
+}
+
+TEST(OutageEngine, AsksForPingsBelowAFreshFusePrediction) {
+  Drill d(drawn_feeder());
+  d.gasp("m1", kT0);
+  d.gasp("m2", kT0);
+  d.advance(kT0 + 1s);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  // The silent meters below F are m3 and m4, both under T1: at most two per transformer.
+  std::vector<std::string> asked;
+  for (const PingRequest& p : d.engine->take_ping_requests()) asked.emplace_back(d.model.service_point(p.meter).id);
+  std::sort(asked.begin(), asked.end());
+  EXPECT_EQ(asked, (std::vector<std::string>{"m3", "m4"}));
+  // Asked once: more evidence does not ask again.
+  d.gasp("m3", kT0 + 2s);
+  d.advance(kT0 + 3s);
+  EXPECT_TRUE(d.engine->take_ping_requests().empty());
+}
+
+TEST(OutageEngine, NeverPredictsAtATelemeteredDeviceThatScadaShowsClosed) {
+  InferenceConfig config;
+  config.telemetered = {"r"};
+  Drill d(drawn_feeder(), config);
+  // Every meter below R dark: R would pass, but SCADA shows it closed, so look further up: BRK
+  // sees 24 of 66 (0.36 >= 0.3).
+  for (int i = 1; i <= 8; ++i) d.gasp("m" + std::to_string(i), kT0);
+  for (int i = 11; i <= 26; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 1s);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"brk"});
+}
+
+// ---- life of an outage ----------------------------------------------------------------------
+
+TEST(OutageEngine, APredictionBecomesProbableAfterTheSettlingWindow) {
+  Drill d(drawn_feeder());
+  d.gasp("m9", kT0);
+  d.gasp("m10", kT0);
+  d.advance(kT0 + 1s);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"t3"});
+  EXPECT_EQ(d.only_active()->state, OutageState::unconfirmed);
+  d.advance(kT0 + 1s + InferenceConfig{}.settle - 1s);
+  EXPECT_EQ(d.only_active()->state, OutageState::unconfirmed);
+  d.advance(kT0 + 1s + InferenceConfig{}.settle);
+  EXPECT_EQ(d.only_active()->state, OutageState::probable);
+}
+
+TEST(OutageEngine, PowerBackWithinTheSettlingWindowIsMomentary) {
+  Drill d(drawn_feeder());
+  d.gasp("m9", kT0);
+  d.gasp("m10", kT0);
+  d.advance(kT0 + 1s);
+  OutageId id = d.active().front()->id;
+  d.back("m9", kT0 + 20s);
+  d.back("m10", kT0 + 20s);
+  d.advance(kT0 + 21s);
+  EXPECT_TRUE(d.active().empty());
+  EXPECT_EQ(d.engine->outage(id)->state, OutageState::momentary);
+  EXPECT_EQ(d.engine->counters().momentary_interruptions, 1u);
+  EXPECT_EQ(d.engine->counters().momentary_customer_interruptions, 2u);
+}
+
+TEST(OutageEngine, ARecloserTripAndRecloseIsMomentaryWithNoSustainedOutage) {
+  Drill d(drawn_feeder());
+  d.scada("r", SwitchState::open, SwitchCause::trip, kT0);
+  d.advance(kT0 + 1s);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"r"});
+  EXPECT_EQ(d.only_active()->customers_out, 24u);
+  d.scada("r", SwitchState::closed, SwitchCause::reclose, kT0 + 2s);
+  d.advance(kT0 + 3s);
+  EXPECT_TRUE(d.active().empty());
+  ASSERT_EQ(d.engine->outages().size(), 1u);
+  EXPECT_EQ(d.engine->outages()[0].state, OutageState::momentary);
+  EXPECT_EQ(d.engine->counters().momentary_customer_interruptions, 24u);  // R's customers, for MAIFI
+  // Later meters that never lost power say nothing; the clock moving on creates nothing.
+  d.advance(kT0 + 1h);
+  EXPECT_TRUE(d.active().empty());
+}
+
+TEST(OutageEngine, AScadaLockoutConfirmsAtOnceAndTakesTheLastGaspsThatFollow) {
+  Drill d(drawn_feeder());
+  d.scada("brk", SwitchState::open, SwitchCause::lockout, kT0);
+  d.advance(kT0 + 1s);
+  const Outage* o = d.only_active();
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(d.device_of(*o), "brk");
+  EXPECT_EQ(o->state, OutageState::confirmed);
+  EXPECT_EQ(o->confirmed_by, ConfirmedBy::scada);
+  EXPECT_EQ(o->customers_out, 66u);
+  for (int i = 1; i <= 66; ++i) d.gasp("m" + std::to_string(i), kT0 + 40s);
+  d.advance(kT0 + 41s);
+  EXPECT_EQ(d.active().size(), 1u);
+  EXPECT_EQ(d.only_active()->evidence.size(), 67u);  // the SCADA open and 66 last gasps
+}
+
+TEST(OutageEngine, ATripThatStaysOpenPastTheRecloseWindowIsConfirmedByScada) {
+  Drill d(drawn_feeder());
+  d.scada("r", SwitchState::open, SwitchCause::trip, kT0);
+  d.advance(kT0 + 1s);
+  EXPECT_EQ(d.only_active()->state, OutageState::unconfirmed);
+  d.advance(kT0 + InferenceConfig{}.reclose_window + 1s);
+  EXPECT_EQ(d.only_active()->state, OutageState::confirmed);
+}
+
+TEST(OutageEngine, RestorationInTwoStepsLeavesANestedOutageBackDated) {
+  Drill d(drawn_feeder());
+  d.scada("brk", SwitchState::open, SwitchCause::lockout, kT0);
+  for (int i = 1; i <= 66; ++i) d.gasp("m" + std::to_string(i), kT0 + 40s);
+  d.advance(kT0 + 41s);
+  OutageId lockout = d.active().front()->id;
+  // The crew opens F to isolate the faulted lateral, then the breaker closes: step one gives
+  // back everyone but F's four (62 customers, by the topology).
+  d.scada("f", SwitchState::open, SwitchCause::manual, kT0 + 30min);
+  d.scada("brk", SwitchState::closed, SwitchCause::manual, kT0 + 31min);
+  d.advance(kT0 + 31min);
+  ASSERT_EQ(d.active().size(), 1u);
+  EXPECT_EQ(d.only_active()->id, lockout);
+  EXPECT_EQ(d.only_active()->customers_out, 4u);
+  // The re-energized meters report power back, except m9 and m10: T3 failed too.
+  for (int i = 5; i <= 66; ++i) {
+    if (i != 9 && i != 10) d.back("m" + std::to_string(i), kT0 + 32min);
+  }
+  // After the nested grace, T3's meters are still dark: a nested outage at T3, back-dated to
+  // their last gasps, its customer-minutes counted only from the step that gave them back.
+  d.advance(kT0 + 31min + InferenceConfig{}.nested_grace + 1s);
+  ASSERT_EQ(d.active_devices(), (std::vector<std::string>{"brk", "t3"}));
+  const Outage* nested = nullptr;
+  for (const Outage* o : d.active()) {
+    if (o->id != lockout) nested = o;
+  }
+  ASSERT_NE(nested, nullptr);
+  EXPECT_EQ(nested->parent, lockout);
+  EXPECT_EQ(nested->start, kT0 + 40s);
+  EXPECT_EQ(nested->counted_from, kT0 + 31min);
+  EXPECT_EQ(nested->customers_out, 2u);
+  // Step two: the lateral is repaired and F closes; the lock-out outage is over.
+  d.scada("f", SwitchState::closed, SwitchCause::manual, kT0 + 90min);
+  d.advance(kT0 + 90min);
+  const Outage& parent = *d.engine->outage(lockout);
+  EXPECT_EQ(parent.state, OutageState::restored);
+  ASSERT_EQ(parent.restorations.size(), 2u);
+  EXPECT_EQ(parent.restorations[0].customers, 62u);
+  EXPECT_EQ(parent.restorations[1].customers, 4u);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"t3"});
+}
+
+TEST(OutageEngine, MetersStillDarkAfterAPredictedOutageIsRestoredBecomeNested) {
+  Drill d(drawn_feeder());
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 1s);
+  d.advance(kT0 + 2min);
+  OutageId fuse = d.only_active()->id;
+  EXPECT_EQ(d.only_active()->state, OutageState::probable);
+  d.back("m1", kT0 + 1h);
+  d.back("m2", kT0 + 1h);  // 2 of 4 back: restore_share 0.5 reached
+  d.advance(kT0 + 1h + 1s);
+  EXPECT_EQ(d.engine->outage(fuse)->state, OutageState::restored);
+  d.advance(kT0 + 1h + InferenceConfig{}.nested_grace + 2s);
+  ASSERT_EQ(d.active().size(), 1u);
+  EXPECT_EQ(d.only_active()->parent, fuse);
+  EXPECT_EQ(d.only_active()->start, kT0);
+}
+
+// ---- calls and records ----------------------------------------------------------------------
+
+TEST(OutageEngine, ALoneNoPowerCallIsASinglePremiseOutageThatAPingCanClear) {
+  Drill d(drawn_feeder());
+  d.call("c12", kT0);
+  d.advance(kT0 + 1s);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"premise m12"});
+  OutageId id = d.only_active()->id;
+  auto pings = d.engine->take_ping_requests();
+  ASSERT_EQ(pings.size(), 1u);
+  EXPECT_EQ(d.model.service_point(pings[0].meter).id, "m12");
+  EXPECT_EQ(pings[0].reason, "customer_side");
+  d.ping("m12", true, kT0 + 20s);
+  d.advance(kT0 + 21s);
+  EXPECT_TRUE(d.active().empty());
+  EXPECT_EQ(d.engine->outage(id)->state, OutageState::customer_side);
+}
+
+TEST(OutageEngine, ALoneLastGaspConfirmedDeadByPingStaysAnOutage) {
+  Drill d(drawn_feeder());
+  d.call("c12", kT0);
+  d.advance(kT0 + 1s);
+  d.ping("m12", false, kT0 + 20s);
+  d.advance(kT0 + 2min);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"premise m12"});
+  EXPECT_EQ(d.only_active()->state, OutageState::probable);
+}
+
+TEST(OutageEngine, CallsInsideAPlannedOutageAreExplainedAndAFaultBesideItIsNot) {
+  Drill d(drawn_feeder());
+  OutageRecord r;
+  r.kind = RecordKind::planned;
+  r.record = "PW-1";
+  r.start = kT0 - 1h;
+  r.end = kT0 + 3h;
+  r.reason = "pole replacement";
+  r.devices = {"g"};
+  r.notice_at = kT0 - 10 * 24h;
+  ASSERT_TRUE(d.send(kT0 - 2h, r).ok());
+  for (int i = 5; i <= 8; ++i) d.call("c" + std::to_string(i), kT0 + std::chrono::minutes(i));
+  for (int i = 1; i <= 3; ++i) d.gasp("m" + std::to_string(i), kT0 + 10min);
+  d.advance(kT0 + 11min);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"f"});  // G's calls made nothing
+  EXPECT_EQ(d.engine->counters().explained_by_record, 4u);
+  EXPECT_EQ(d.engine->status_of(d.model.find_service_point("m6")).record, d.engine->records().find("PW-1")->id);
+  EXPECT_FALSE(d.engine->records().find("PW-1")->late_notice);
+}
+
+TEST(OutageEngine, DarknessOutlivingItsRecordBecomesAnOutage) {
+  Drill d(drawn_feeder());
+  OutageRecord r;
+  r.kind = RecordKind::temporary;
+  r.record = "TW-9";
+  r.start = kT0;
+  r.end = kT0 + 1h;
+  r.reason = "emergency repair";
+  r.customers = {"c9", "c10"};
+  ASSERT_TRUE(d.send(kT0, r).ok());
+  EXPECT_TRUE(d.engine->records().find("TW-9")->late_notice);  // noticed at its start, not 24 h ahead
+  d.gasp("m9", kT0 + 1min);
+  d.gasp("m10", kT0 + 1min);
+  d.advance(kT0 + 2min);
+  EXPECT_TRUE(d.active().empty());
+  // Still dark after end + record_late: the work overran or something else failed.
+  d.advance(kT0 + 1h + InferenceConfig{}.record_late + 1s);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"t3"});
+}
+
+TEST(OutageEngine, CancellingARecordTurnsWhatItExplainedIntoEvidence) {
+  Drill d(drawn_feeder());
+  OutageRecord r;
+  r.kind = RecordKind::planned;
+  r.record = "PW-2";
+  r.start = kT0;
+  r.end = kT0 + 4h;
+  r.reason = "maintenance";
+  r.devices = {"t3"};
+  ASSERT_TRUE(d.send(kT0 - 8 * 24h, r).ok());
+  d.gasp("m9", kT0 + 1min);
+  d.gasp("m10", kT0 + 1min);
+  d.advance(kT0 + 2min);
+  EXPECT_TRUE(d.active().empty());
+  ASSERT_TRUE(d.send(kT0 + 3min, RecordCancel{"PW-2"}).ok());
+  d.advance(kT0 + 4min);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"t3"});
+  EXPECT_EQ(d.send(kT0 + 5min, RecordCancel{"nope"}).error().code, ErrorCode::conflict);
+}
+
+// ---- gateways --------------------------------------------------------------------------------
+
+TEST(OutageEngine, AGatewayVoltageLossLandsOnTheTransformerItWatches) {
+  Drill d(drawn_feeder());
+  Gateway g;
+  g.id = "gw-garden";
+  g.site = "Sunrise Garden";
+  g.transformer = d.model.find_element("t3");
+  ASSERT_TRUE(d.gateways.add(g).ok());
+  IotAlarm alarm;
+  alarm.gateway = "GW-Garden";
+  alarm.kind = IotAlarmKind::voltage_loss;
+  ASSERT_TRUE(d.send(kT0, alarm).ok());
+  d.advance(kT0 + 1s);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"t3"});
+  EXPECT_EQ(d.only_active()->evidence.size(), 2u);  // one per watched meter
+  EXPECT_EQ(d.only_active()->evidence[0].kind, EvidenceKind::iot_alarm);
+  alarm.gateway = "gw-unknown";
+  Status s = d.send(kT0, alarm);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "field 'gateway': unknown gateway 'gw-unknown'");
+}
+
+TEST(OutageEngine, APhaseLossDarkensOnlyTheMetersOnTheLostPhases) {
+  NetworkModel m = drawn_feeder();
+  for (int i = 11; i <= 26; ++i) m.service_point(m.find_service_point("m" + std::to_string(i))).phases = i % 2 ? kPhaseA : kPhaseB;
+  Drill d(std::move(m));
+  Gateway g;
+  g.id = "gw-park";
+  g.transformer = d.model.find_element("t4");
+  ASSERT_TRUE(d.gateways.add(g).ok());
+  IotAlarm alarm;
+  alarm.gateway = "gw-park";
+  alarm.kind = IotAlarmKind::phase_loss;
+  alarm.phases = kPhaseB;
+  ASSERT_TRUE(d.send(kT0, alarm).ok());
+  d.advance(kT0 + 1s);
+  int dark = 0;
+  for (int i = 11; i <= 26; ++i) dark += d.engine->status_of(d.model.find_service_point("m" + std::to_string(i))).dark;
+  EXPECT_EQ(dark, 8);  // the even-numbered meters, on phase B
+}
+
+// ---- real feeders ----------------------------------------------------------------------------
+
+TEST(OutageEngineOnIeee8500, AFuseBlowsAndSeventyPercentOfItsMetersGaspOverAMinute) {
+  Drill d(testing::read_feeder("ieee8500/Run_RecloserSiting.DSS"));
+  // The fuse with the most meters below it.
+  std::string fuse;
+  std::vector<std::string> below;
+  for (const Element& e : d.model.elements()) {
+    if (e.kind != ElementKind::fuse) continue;
+    auto m = d.meters_below(std::string(e.id));
+    if (m.size() > below.size()) fuse = e.id, below = m;
+  }
+  ASSERT_GE(below.size(), 10u);
+  int sent = 0;
+  for (std::size_t i = 0; i < below.size(); ++i) {
+    if (i % 10 >= 7) continue;  // 70% deliver
+    d.gasp(below[i], kT0 + std::chrono::seconds(60 * i / below.size()));
+    ++sent;
+    if (i % 5 == 0) d.advance(kT0 + std::chrono::seconds(60 * i / below.size()));
+  }
+  d.advance(kT0 + 61s);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{fuse});
+  EXPECT_EQ(d.only_active()->evidence.size(), static_cast<std::size_t>(sent));
+  d.advance(kT0 + 61s + InferenceConfig{}.settle);
+  EXPECT_EQ(d.only_active()->state, OutageState::probable);
+}
+
+TEST(OutageEngineOnIeee8500, TwoLateralsOfOneFeederAreTwoOutages) {
+  Drill d(testing::read_feeder("ieee8500/Run_RecloserSiting.DSS"));
+  // The two fuses with the most meters, neither below the other.
+  std::vector<std::pair<std::size_t, std::string>> fuses;
+  for (const Element& e : d.model.elements()) {
+    if (e.kind == ElementKind::fuse) fuses.emplace_back(d.meters_below(std::string(e.id)).size(), std::string(e.id));
+  }
+  std::sort(fuses.rbegin(), fuses.rend());
+  std::string a = fuses[0].second, b;
+  auto below_a = d.meters_below(a);
+  for (std::size_t i = 1; i < fuses.size() && b.empty(); ++i) {
+    auto m = d.meters_below(fuses[i].second);
+    bool disjoint = std::none_of(m.begin(), m.end(), [&](const std::string& x) {
+      return std::find(below_a.begin(), below_a.end(), x) != below_a.end();
+    });
+    if (disjoint && !m.empty()) b = fuses[i].second;
+  }
+  ASSERT_FALSE(b.empty());
+  for (const std::string& fuse : {a, b}) {
+    auto m = d.meters_below(fuse);
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      if (i % 10 < 7) d.gasp(m[i], kT0 + std::chrono::seconds(i % 60));
+    }
+  }
+  d.advance(kT0 + 61s);
+  std::vector<std::string> expected{a, b};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(d.active_devices(), expected);
+}
+
+TEST(OutageEngineOnIeee8500, ASubstationBreakerLockoutFromScadaIsOneConfirmedOutage) {
+  Drill d(testing::read_feeder("ieee8500/Run_RecloserSiting.DSS"));
+  d.scada("relay.subbreaker", SwitchState::open, SwitchCause::lockout, kT0);
+  d.advance(kT0 + 1s);
+  const Outage* o = d.only_active();
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->state, OutageState::confirmed);
+  // Every customer of the feeder is below the substation relay.
+  EXPECT_EQ(o->customers_out, d.model.customers().size());
+  // The meters' last gasps over the next minute attach to it; no other outage appears.
+  for (std::size_t i = 0; i < d.model.service_points().size(); i += 3) {
+    d.gasp(std::string(d.model.service_points()[i].id), kT0 + 30s + std::chrono::milliseconds(i * 20));
+  }
+  d.advance(kT0 + 2min);
+  EXPECT_EQ(d.active().size(), 1u);
+}
+
+TEST(OutageEngineOnIeee123, APlannedLateralExplainsItsCallsAndAFaultOnAnotherLateralIsFound) {
+  Drill d(testing::read_feeder("ieee123/Run_IEEE123Bus.DSS"));
+  // Line L2 (bus 1 -> 3, phase C only) feeds the lateral with loads S4c, S5c and S6c
+  // (IEEE123Loads.DSS); line L12 (13 -> 34, phase C) the one with the loads at 34, 15, 16 and 17.
+  auto planned = d.meters_below("line.l2");
+  auto faulted = d.meters_below("line.l12");
+  ASSERT_EQ(planned, (std::vector<std::string>{"s4c", "s5c", "s6c"}));
+  ASSERT_GE(faulted.size(), 3u);
+  OutageRecord r;
+  r.kind = RecordKind::planned;
+  r.record = "PW-123";
+  r.start = kT0;
+  r.end = kT0 + 4h;
+  r.reason = "recloser installation";
+  r.devices = {"line.l2"};
+  r.notice_at = kT0 - 8 * 24h;
+  ASSERT_TRUE(d.send(kT0 - 8 * 24h, r).ok());
+  for (const std::string& m : planned) d.call(m, kT0 + 10min);  // customer ids are the load names
+  for (std::size_t i = 0; i + 1 < faulted.size(); ++i) d.gasp(faulted[i], kT0 + 20min);
+  d.advance(kT0 + 21min);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"line.l12"});
+  EXPECT_EQ(d.engine->counters().explained_by_record, 3u);
+}
+
+TEST(OutageEngineOnIeee123, ASingleCustomersCallIsASinglePremiseOutage) {
+  Drill d(testing::read_feeder("ieee123/Run_IEEE123Bus.DSS"));
+  d.call("s47", kT0);
+  d.advance(kT0 + 2min);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"premise s47"});
+  EXPECT_EQ(d.only_active()->customers_out, 1u);
+}
+
+TEST(OutageEngine, TheSameEventsAndClockGiveTheSameOutages) {
+  auto run = [] {
+    Drill d(drawn_feeder());
+    for (int i = 1; i <= 66; i += 2) d.gasp("m" + std::to_string(i), kT0 + std::chrono::seconds(i));
+    d.advance(kT0 + 30s);
+    d.scada("g", SwitchState::open, SwitchCause::trip, kT0 + 40s);
+    d.advance(kT0 + 5min);
+    std::vector<std::string> out;
+    for (const Outage& o : d.engine->outages()) {
+      out.push_back(d.device_of(o) + ":" + std::string(to_string(o.state)) + ":" + std::to_string(o.customers_out));
+    }
+    return out;
+  };
+  EXPECT_EQ(run(), run());
+}
+
+}  // namespace
+}  // namespace outage
