@@ -1,5 +1,13 @@
 #include "adapters/cli_commands.h"
 
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+
+#include "adapters/daemon.h"
+#include "adapters/daemon_config.h"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -236,7 +244,57 @@ int run_export(ModelArgs& args, const std::string& out) {
 
 }  // namespace
 
+struct ServeArgs {
+  std::optional<std::string> config, model, db, listen, clock;
+};
+
+int run_serve(const ServeArgs& args) {
+  // SIGTERM and SIGINT are taken by sigwait below: block them before any thread starts, so that
+  // every thread the daemon makes inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
+  DaemonConfig config;
+  if (args.config) {
+    auto loaded = load_daemon_config(*args.config);
+    if (!loaded) return fail(loaded.error());
+    config = std::move(loaded).value();
+  }
+  CliOverrides overrides;
+  overrides.model = args.model;
+  overrides.db = args.db;
+  overrides.listen = args.listen;
+  overrides.clock = args.clock;
+  if (const char* token = std::getenv("OUTAGE_ADMIN_TOKEN"); token && *token) overrides.admin_token = token;
+  if (Status s = apply_overrides(config, overrides); !s) return fail(s.error());
+  if (config.store.dsn.empty()) {
+    if (const char* env = std::getenv("OUTAGE_DB")) config.store.dsn = env;
+  }
+  auto daemon = Daemon::start(std::move(config));
+  if (!daemon) return fail(daemon.error());
+  fmt::print("outage serve: listening on http://{}\n", (*daemon)->endpoint().to_string());
+  std::fflush(stdout);
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("event=signal signal={}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*daemon)->stop();
+  return 0;
+}
+
 void register_commands(CLI::App& app, int& exit_code) {
+  {
+    auto* cmd = app.add_subcommand("serve", "run the daemon: ingest feeds, infer outages, answer the API");
+    auto args = std::make_shared<ServeArgs>();
+    cmd->add_option("--config", args->config, "configuration file (TOML; see config/outage.toml)");
+    cmd->add_option("--model", args->model, "network model file; imported into the store if it is not there");
+    cmd->add_option("--db", args->db, "PostGIS connection string (default: store.dsn, then $OUTAGE_DB)");
+    cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (default: server.listen)");
+    cmd->add_option("--clock", args->clock, "wall, or sim (time moved only by POST /v1/clock)");
+    cmd->callback([=, &exit_code] { exit_code = run_serve(*args); });
+  }
   {
     auto* cmd = app.add_subcommand("import", "read a network model, check it, and save it to PostGIS");
     auto args = std::make_shared<ModelArgs>();

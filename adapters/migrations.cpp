@@ -94,8 +94,63 @@ COMMENT ON TABLE outage.customers IS
   'Customers behind service points. Empty text fields are NULL.';
 )sql";
 
+// The event journal (adapters/journal.h): every accepted event, in commit order, as received;
+// and the dead letters, events that were valid JSON but could not be used. Append-only: rows
+// are never updated or deleted by the program.
+//
+// seq has a unique B-tree: replay reads `WHERE seq > N ORDER BY seq` in chunks and the writer
+// reads max(seq) in every transaction, which a B-tree answers from one leaf page and a BRIN
+// index cannot (it has no order); seq only grows, so its insertions always go to the rightmost
+// leaf page (cheap). event_time has a BRIN index: rows are appended in about event-time order,
+// and the de-duplication index is loaded at start-up with `WHERE event_time >= now - window`.
+// docs/database.md, "The event journal", has the measurements behind these choices.
+constexpr std::string_view kV2Journal = R"sql(
+CREATE TABLE outage.journal (
+  seq         bigint NOT NULL,
+  event_time  timestamptz NOT NULL,
+  received_at timestamptz NOT NULL,
+  source      text COLLATE "C" NOT NULL,
+  event_id    text COLLATE "C" NOT NULL,
+  type        text COLLATE "C" NOT NULL,
+  body        text NOT NULL,
+  PRIMARY KEY (source, event_id),
+  CONSTRAINT journal_seq_key UNIQUE (seq)
+);
+CREATE INDEX journal_event_time_idx ON outage.journal USING brin (event_time);
+COMMENT ON TABLE outage.journal IS
+  'Accepted events, durable before they are acknowledged. seq: commit order (1, 2, 3, ...; '
+  'strictly increasing, assigned by the writer). body: the event''s JSON exactly as received.';
+
+CREATE TABLE outage.dead_letters (
+  id          bigserial PRIMARY KEY,
+  received_at timestamptz NOT NULL,
+  source      text COLLATE "C" NOT NULL,
+  event_id    text COLLATE "C" NOT NULL,
+  type        text COLLATE "C" NOT NULL,
+  reason      text NOT NULL,
+  body        text NOT NULL
+);
+COMMENT ON TABLE outage.dead_letters IS
+  'Events that were valid JSON but could not be used (unknown meter, unknown gateway, ...), '
+  'kept with the reason. source, event_id, type: empty when the event did not say.';
+)sql";
+
+// Small facts the daemon keeps between runs (the simulated clock's position, ...).
+constexpr std::string_view kV3DaemonState = R"sql(
+CREATE TABLE outage.daemon_state (
+  key        text COLLATE "C" PRIMARY KEY,
+  value      text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE outage.daemon_state IS
+  'Facts the daemon keeps between runs. sim_clock: the simulated clock''s time (RFC 3339), so that a '
+  'daemon restarted on a simulated clock resumes where POST /v1/clock left it.';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "model_tables", kV1ModelTables},
+    Migration{2, "event_journal", kV2Journal},
+    Migration{3, "daemon_state", kV3DaemonState},
 };
 
 }  // namespace

@@ -1,0 +1,557 @@
+#include <utility>  // before Asio: Boost 1.74 misses it in C++20 mode
+
+#include "adapters/daemon.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include "adapters/access_control.h"
+#include "adapters/area_lookup.h"
+#include "adapters/daemon_state.h"
+#include "adapters/group_committer.h"
+#include "adapters/inference_toml.h"
+#include "adapters/journal.h"
+#include "adapters/metrics_registry.h"
+#include "adapters/model_files.h"
+#include "adapters/outage_json.h"
+#include "adapters/postgis_store.h"
+#include "feeds/event_decoder.h"
+#include "feeds/outage_engine.h"
+#include "feeds/rfc3339.h"
+
+namespace outage {
+namespace {
+
+namespace asio = boost::asio;
+using Json = nlohmann::json;
+
+// The daemon's clock: the wall clock, or a simulated one moved only by POST /v1/clock.
+class DaemonClock final : public Clock {
+ public:
+  DaemonClock(bool simulated, Timestamp start) : simulated_(simulated), sim_ms_(start.time_since_epoch().count()) {}
+  Timestamp now() const override {
+    if (!simulated_) {
+      return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    }
+    return Timestamp(Duration(sim_ms_.load()));
+  }
+  bool simulated() const { return simulated_; }
+  // Moves the simulated clock forward to t if it is behind (start-up: resume after the journal).
+  void raise_to(Timestamp t) {
+    std::int64_t want = t.time_since_epoch().count();
+    std::int64_t have = sim_ms_.load();
+    while (want > have && !sim_ms_.compare_exchange_weak(have, want)) {
+    }
+  }
+  // Moves the simulated clock to t; conflict when t is earlier than now.
+  Status set(Timestamp t) {
+    std::int64_t want = t.time_since_epoch().count();
+    std::int64_t have = sim_ms_.load();
+    while (true) {
+      if (want < have) {
+        return Error{ErrorCode::conflict,
+                     fmt::format("field 'now': {} is before the daemon's time {}", format_rfc3339(t),
+                                 format_rfc3339(Timestamp(Duration(have))))};
+      }
+      if (sim_ms_.compare_exchange_weak(have, want)) return {};
+    }
+  }
+
+ private:
+  bool simulated_;
+  std::atomic<std::int64_t> sim_ms_;
+};
+
+Timestamp wall_now() { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
+
+std::string read_file(const std::string& path, Status& status) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    status = not_found(fmt::format("{}: cannot read the file", path));
+    return {};
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+HttpResponse json_response(int status, const Json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+// An event on its way to the core, with the service points PostGIS found in its area, if any.
+struct AcceptedEvent {
+  Event event;
+  std::vector<ServicePointId> area;
+};
+
+}  // namespace
+
+struct Daemon::Impl {
+  DaemonConfig config;
+  std::unique_ptr<DaemonClock> clock;
+  NetworkModel model;
+  GatewayRegistry gateways;
+  std::unique_ptr<OutageEngine> engine;
+  std::unique_ptr<AccessControl> access;
+  std::unique_ptr<AreaLookup> areas;
+  std::unique_ptr<DaemonState> state;
+  std::unique_ptr<GroupCommitter> committer;
+  std::unique_ptr<HttpServer> http;
+  MetricsRegistry metrics;
+  DecodeLimits limits;
+
+  asio::io_context core;  // the core strand: one thread runs it
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> core_work;
+  std::thread core_thread;
+  std::unique_ptr<asio::steady_timer> ticker;
+  std::atomic<bool> ready{false};
+  std::atomic<bool> stopped{false};
+
+  Counter* events_in = nullptr;
+  Counter* events_rejected = nullptr;
+  Counter* events_duplicate = nullptr;
+  Counter* requests_overloaded = nullptr;
+  Counter* pings_requested = nullptr;
+  std::array<Gauge*, 8> outages_by_state{};
+  Gauge* replayed = nullptr;
+
+  // ---- start-up ----------------------------------------------------------------------------
+
+  Status load_model() {
+    auto store = PostgisStore::connect(config.store.dsn);
+    if (!store) return store.error();
+    if (Status s = store->migrate(); !s) return s;
+    std::optional<NetworkModel> from_file;
+    std::string name = config.model.name;
+    if (!config.model.path.empty()) {
+      ModelFileOptions options;
+      if (!config.model.customers.empty()) options.customers_csv = config.model.customers;
+      auto opened = open_model_file(config.model.path, options);
+      if (!opened) return opened.error();
+      if (name.empty()) name = opened->name;  // the circuit's name, as `outage import` stores it
+      from_file = std::move(opened).value();
+    }
+    if (name.empty()) return invalid_input("model: give model.path (or --model) or model.name");
+    auto names = store->list_models();
+    if (!names) return names.error();
+    if (std::find(names->begin(), names->end(), name) != names->end()) {
+      auto loaded = store->load_model(name);
+      if (!loaded) return loaded.error();
+      model = std::move(loaded).value();
+      spdlog::info("event=model_loaded model={} buses={} elements={} customers={}", name, model.buses().size(),
+                   model.elements().size(), model.customers().size());
+      return {};
+    }
+    if (!from_file) return not_found(fmt::format("model '{}': not in the store and no model.path to import", name));
+    model = std::move(*from_file);
+    model.name = name;
+    if (Status s = store->save_model(model, name); !s) return s;
+    spdlog::info("event=model_imported model={} path={} customers={}", name, config.model.path, model.customers().size());
+    return {};
+  }
+
+  Status load_gateways() {
+    if (config.model.gateways.empty()) return {};
+    Status status;
+    std::string text = read_file(config.model.gateways, status);
+    if (!status) return status;
+    auto registry = GatewayRegistry::parse(text, config.model.gateways, model);
+    if (!registry) return registry.error();
+    gateways = std::move(registry).value();
+    spdlog::info("event=gateways_loaded count={}", gateways.size());
+    return {};
+  }
+
+  void register_metrics() {
+    events_in = &metrics.counter("outage_events_accepted_total", "Events made durable in the journal");
+    events_rejected = &metrics.counter("outage_events_rejected_total", "Events refused (bad field, unknown subject)");
+    events_duplicate = &metrics.counter("outage_events_duplicate_total", "Events ignored as repeats (same source and id)");
+    requests_overloaded = &metrics.counter("outage_ingest_overloaded_total", "Ingest requests answered 503 (journal queue full)");
+    pings_requested = &metrics.counter("outage_pings_requested_total", "Meter reads the engine asked for");
+    for (int s = 0; s < 8; ++s) {
+      outages_by_state[s] = &metrics.gauge("outage_outages", "Outages by state",
+                                           {{"state", std::string(to_string(static_cast<OutageState>(s)))}});
+    }
+    GroupCommitter* c = committer.get();
+    metrics.gauge_callback("outage_journal_lag_seconds", "Age of the oldest ingest request not yet committed", {},
+                           [c] { return std::chrono::duration<double>(c->stats().journal_lag).count(); });
+    metrics.gauge_callback("outage_journal_queued_rows", "Events waiting for the journal commit", {},
+                           [c] { return static_cast<double>(c->stats().queued_rows); });
+    metrics.counter_callback("outage_journal_transactions_total", "Journal transactions committed", {},
+                             [c] { return static_cast<double>(c->stats().transactions); });
+    metrics.counter_callback("outage_journal_failed_transactions_total", "Journal transactions that failed", {},
+                             [c] { return static_cast<double>(c->stats().failed_transactions); });
+    metrics.gauge_callback("outage_journal_last_commit_seconds", "Duration of the last journal commit", {},
+                           [c] { return std::chrono::duration<double>(c->stats().last_commit_latency).count(); });
+    HttpServer* h = http.get();
+    metrics.gauge_callback("outage_http_open_connections", "Open HTTP connections", {},
+                           [h] { return h ? static_cast<double>(h->stats().open_sessions) : 0.0; });
+  }
+
+  // Rebuilds the engine's state from the journal: every event at the time it was received.
+  Status replay(Journal& journal) {
+    EventDecoder decoder(DecodeLimits{Duration::max() / 4, Duration::max() / 4, limits.max_events,
+                                      limits.max_field_bytes, limits.max_list});
+    std::int64_t count = 0;
+    Timestamp last_advance = kNoTime;
+    Status s = journal.replay(0, [&](const JournalRow& row) -> Status {
+      auto batch = decoder.decode(row.body, BodyFormat::json, row.received_at);
+      if (!batch || batch->events.size() != 1) {
+        spdlog::warn("event=replay_skip seq={} reason={}", row.seq,
+                     batch ? (batch->rejected.empty() ? std::string("empty") : batch->rejected[0].error) : batch.error().message);
+        return {};
+      }
+      // Events received together were applied together: evaluate when the receipt time moves on.
+      if (last_advance != kNoTime && row.received_at != last_advance) engine->advance(last_advance);
+      last_advance = row.received_at;
+      clock->raise_to(row.received_at);
+      const Event& event = batch->events[0].event;
+      std::vector<ServicePointId> area;
+      if (const OutageRecord* r = event.get<OutageRecord>(); r && !r->area.empty()) {
+        auto found = areas->service_points_in(model, r->area);
+        if (!found) return found.error();
+        area = std::move(found).value();
+      }
+      Status applied = engine->apply(event, row.received_at, row.seq, area);
+      if (!applied) spdlog::warn("event=replay_apply_failed seq={} reason={}", row.seq, applied.error().message);
+      ++count;
+      return {};
+    });
+    if (!s) return s;
+    if (last_advance != kNoTime) engine->advance(last_advance);
+    engine->advance(clock->now());
+    (void)engine->take_changed();
+    (void)engine->take_ping_requests();
+    replayed->set(static_cast<double>(count));
+    spdlog::info("event=journal_replayed events={} active_outages={}", count, engine->active_outages().size());
+    return {};
+  }
+
+  // ---- the core strand ---------------------------------------------------------------------
+
+  void tick() {
+    engine->advance(clock->now());
+    publish();
+    ticker->expires_after(std::chrono::seconds(1));
+    ticker->async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) tick();
+    });
+  }
+
+  // After the engine moved: log what changed, hand pings on, refresh the gauges.
+  void publish() {
+    for (OutageId id : engine->take_changed()) {
+      const Outage& o = *engine->outage(id);
+      spdlog::debug("event=outage_changed outage={} state={} customers_out={}", id.value(), to_string(o.state), o.customers_out);
+    }
+    for (const PingRequest& p : engine->take_ping_requests()) {
+      pings_requested->inc();
+      spdlog::info("event=ping_requested meter={} outage={} reason={}", model.service_point(p.meter).id,
+                   p.outage.value(), p.reason);
+    }
+    std::array<int, 8> by_state{};
+    for (const Outage& o : engine->outages()) ++by_state[static_cast<int>(o.state)];
+    for (int s = 0; s < 8; ++s) outages_by_state[s]->set(by_state[s]);
+  }
+
+  // Runs `f` on the core strand and answers with what it returns.
+  template <typename F>
+  void on_core(Responder responder, F f) {
+    asio::post(core, [responder, f = std::move(f)]() mutable { responder.send(f()); });
+  }
+
+  // ---- HTTP --------------------------------------------------------------------------------
+
+  void handle(HttpRequest&& req, Responder res) {
+    const std::string& path = req.path;
+    if (path == "/healthz") {
+      return res.send(json_response(200, {{"status", "ok"}}));
+    }
+    auto refuse = [&](Permission p) -> bool {
+      if (auto r = access->refuse(req.authorization, p)) {
+        res.send(*r);
+        return true;
+      }
+      return false;
+    };
+    if (path == "/readyz") {
+      if (auto r = access->authenticate(req.authorization); !r) return res.send(unauthorized_response(r.error().message));
+      bool ok = ready.load() && !stopped.load();
+      return res.send(json_response(ok ? 200 : 503, {{"status", ok ? "ready" : "starting"}}));
+    }
+    if (path == "/metrics") {
+      if (auto r = access->authenticate(req.authorization); !r) return res.send(unauthorized_response(r.error().message));
+      HttpResponse m;
+      m.content_type = "text/plain; version=0.0.4";
+      m.body = metrics.render();
+      return res.send(std::move(m));
+    }
+    if (path == "/v1/events") {
+      if (req.method != "POST") return res.send(json_error(405, ErrorCode::invalid_input, "use POST for /v1/events"));
+      if (refuse(Permission::post_events)) return;
+      return ingest(std::move(req), res);
+    }
+    if (path == "/v1/clock") {
+      if (req.method != "POST" && req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use POST"));
+      if (req.method == "GET") {
+        if (auto r = access->authenticate(req.authorization); !r) return res.send(unauthorized_response(r.error().message));
+        return res.send(json_response(200, {{"now", format_rfc3339(clock->now())}, {"mode", clock->simulated() ? "sim" : "wall"}}));
+      }
+      if (refuse(Permission::admin)) return;
+      return set_clock(req, res);
+    }
+    if (path == "/v1/outages") {
+      if (refuse(Permission::read_outages)) return;
+      std::string state = req.param("state") ? *req.param("state") : "active";
+      return on_core(res, [this, state] {
+        std::vector<OutageId> ids;
+        for (const Outage& o : engine->outages()) {
+          bool take = state == "all" || (state == "active" ? is_active(o.state) : to_string(o.state) == state);
+          if (take) ids.push_back(o.id);
+        }
+        return json_response(200, outage_collection(*engine, ids));
+      });
+    }
+    if (path.rfind("/v1/outages/", 0) == 0) {
+      std::string rest = path.substr(12);
+      bool confirm = false;
+      if (rest.size() > 8 && rest.compare(rest.size() - 8, 8, "/confirm") == 0) {
+        confirm = true;
+        rest.resize(rest.size() - 8);
+      }
+      std::uint32_t id = 0;
+      auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), id);
+      if (ec != std::errc() || p != rest.data() + rest.size()) {
+        return res.send(json_error(404, ErrorCode::not_found, fmt::format("no outage '{}'", rest)));
+      }
+      if (confirm) {
+        if (req.method != "POST") return res.send(json_error(405, ErrorCode::invalid_input, "use POST to confirm"));
+        if (refuse(Permission::dispatch)) return;
+        return on_core(res, [this, id] {
+          if (Status s = engine->confirm(OutageId(id), ConfirmedBy::dispatcher, clock->now()); !s) return error_response(s.error());
+          publish();
+          return json_response(200, outage_feature(*engine, *engine->outage(OutageId(id)), true));
+        });
+      }
+      if (refuse(Permission::read_outages)) return;
+      return on_core(res, [this, id] {
+        const Outage* o = engine->outage(OutageId(id));
+        if (!o) return json_error(404, ErrorCode::not_found, fmt::format("no outage {}", id));
+        return json_response(200, outage_feature(*engine, *o, true));
+      });
+    }
+    res.send(json_error(404, ErrorCode::not_found, fmt::format("no route for {} {}", req.method, path)));
+  }
+
+  void set_clock(const HttpRequest& req, Responder res) {
+    if (!clock->simulated()) {
+      return res.send(json_error(409, ErrorCode::conflict, "the daemon runs on the wall clock (start it with --clock sim)"));
+    }
+    Json body = Json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return res.send(json_error(400, ErrorCode::invalid_input, "body: expected a JSON object"));
+    if (!body.contains("now") || !body["now"].is_string()) {
+      return res.send(json_error(400, ErrorCode::invalid_input, "field 'now': missing (an RFC 3339 time)"));
+    }
+    auto t = parse_rfc3339(body["now"].get<std::string>());
+    if (!t) return res.send(json_error(400, ErrorCode::invalid_input, "field 'now': not an RFC 3339 time with a zone"));
+    if (*t < clock->now()) {
+      return res.send(json_error(409, ErrorCode::conflict,
+                                 fmt::format("field 'now': {} is before the daemon's time {}", format_rfc3339(*t),
+                                             format_rfc3339(clock->now()))));
+    }
+    // Kept in the store first, so that a restart resumes from here (the journal does not hold it).
+    if (Status s = state->put("sim_clock", format_rfc3339(*t)); !s) return res.send(error_response(s.error()));
+    if (Status s = clock->set(*t); !s) return res.send(error_response(s.error()));
+    on_core(res, [this] {
+      engine->advance(clock->now());
+      publish();
+      return json_response(200, {{"now", format_rfc3339(clock->now())}});
+    });
+  }
+
+  void ingest(HttpRequest&& req, Responder res) {
+    thread_local std::unique_ptr<EventDecoder> decoder;
+    if (!decoder) decoder = std::make_unique<EventDecoder>(limits);
+    bool ndjson = req.content_type.rfind("application/x-ndjson", 0) == 0;
+    Timestamp now = clock->now();
+    auto body = std::make_shared<std::string>(std::move(req.body));
+    auto batch = decoder->decode(*body, ndjson ? BodyFormat::ndjson : BodyFormat::json, now);
+    if (!batch) return res.send(error_response(batch.error()));
+    CommitRequest commit;
+    Json rejected = Json::array();
+    for (const EventRejection& r : batch->rejected) {
+      rejected.push_back({{"index", r.index}, {"error", r.error}});
+      commit.dead.push_back({now, r.source, r.id, r.type, r.error, std::string(r.raw)});
+    }
+    auto accepted = std::make_shared<std::vector<AcceptedEvent>>();
+    accepted->reserve(batch->events.size());
+    for (DecodedEvent& d : batch->events) {
+      auto resolved = engine->resolver().resolve(d.event);
+      std::vector<ServicePointId> area;
+      if (resolved) {
+        if (const OutageRecord* r = d.event.get<OutageRecord>(); r && !r->area.empty()) {
+          auto found = areas->service_points_in(model, r->area);
+          if (!found) resolved = found.error();
+          else area = std::move(found).value();
+        }
+      }
+      if (!resolved) {
+        rejected.push_back({{"index", d.index}, {"error", resolved.error().message}});
+        commit.dead.push_back({now, d.event.source, d.event.id, std::string(to_string(d.event.type())),
+                               resolved.error().message, std::string(d.raw)});
+        continue;
+      }
+      commit.rows.push_back({d.event.source, d.event.id, std::string(to_string(d.event.type())), d.event.time, now,
+                             std::string(d.raw), 0});
+      accepted->push_back({std::move(d.event), std::move(area)});
+    }
+    std::size_t rejected_count = rejected.size();
+    events_rejected->inc(static_cast<double>(rejected_count));
+    if (commit.rows.empty() && commit.dead.empty()) {
+      return res.send(json_response(202, {{"accepted", 0}, {"duplicates", 0}, {"rejected", rejected}}));
+    }
+    auto rejected_json = std::make_shared<Json>(std::move(rejected));
+    bool queued = committer->submit(std::move(commit), [this, res, accepted, rejected_json, now](Result<CommitReceipt> receipt) {
+      if (!receipt) {
+        HttpResponse r = json_error(503, ErrorCode::unavailable, "journal: " + receipt.error().message);
+        r.headers.emplace_back("Retry-After", "1");
+        return res.send(std::move(r));
+      }
+      std::size_t dup = receipt->duplicates.size();
+      std::size_t written = accepted->size() - dup;
+      events_in->inc(static_cast<double>(written));
+      events_duplicate->inc(static_cast<double>(dup));
+      // Hand the written events to the core, in journal order (this callback runs in commit order).
+      auto events = std::make_shared<std::vector<std::pair<AcceptedEvent, std::int64_t>>>();
+      events->reserve(written);
+      std::size_t d = 0;
+      std::int64_t seq = receipt->first_seq;
+      for (std::size_t i = 0; i < accepted->size(); ++i) {
+        if (d < dup && receipt->duplicates[d] == i) {
+          ++d;
+          continue;
+        }
+        events->emplace_back(std::move((*accepted)[i]), seq++);
+      }
+      if (!events->empty()) {
+        asio::post(core, [this, events, now] {
+          for (auto& [event, s] : *events) {
+            if (Status st = engine->apply(event.event, now, s, event.area); !st) {
+              spdlog::warn("event=apply_failed seq={} reason={}", s, st.error().message);
+            }
+          }
+        });
+      }
+      res.send(json_response(202, {{"accepted", written}, {"duplicates", dup}, {"rejected", *rejected_json}}));
+    });
+    if (!queued) {
+      requests_overloaded->inc();
+      HttpResponse r = json_error(503, ErrorCode::unavailable, "ingest is overloaded: the journal queue is full");
+      r.headers.emplace_back("Retry-After", "1");
+      res.send(std::move(r));
+    }
+  }
+};
+
+Daemon::Daemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Daemon::~Daemon() { stop(); }
+
+Endpoint Daemon::endpoint() const { return impl_->http->local_endpoint(); }
+
+Result<std::unique_ptr<Daemon>> Daemon::start(DaemonConfig config) {
+  auto impl = std::make_unique<Impl>();
+  Impl& m = *impl;
+  m.config = std::move(config);
+  bool sim = m.config.clock.mode == ClockMode::sim;
+  m.clock = std::make_unique<DaemonClock>(sim, m.config.clock.start.value_or(wall_now()));
+  m.limits.max_future = Duration(static_cast<std::int64_t>(m.config.ingest.max_future_s * 1000));
+  m.limits.max_age = Duration(static_cast<std::int64_t>(m.config.ingest.max_age_s * 1000));
+  m.access = std::make_unique<AccessControl>(m.config.tokens);
+  if (m.config.tokens.empty()) spdlog::warn("event=no_tokens reason=\"no token is configured: every request but /healthz is refused\"");
+
+  auto inference = parse_inference_config(m.config.inference_toml, m.config.origin.empty() ? "config" : m.config.origin);
+  if (!inference) return inference.error();
+  if (Status s = m.load_model(); !s) return s.error();
+  if (Status s = m.load_gateways(); !s) return s.error();
+  m.engine = std::make_unique<OutageEngine>(m.model, std::move(inference).value(), &m.gateways);
+  m.areas = std::make_unique<AreaLookup>(m.config.store.dsn);
+  m.state = std::make_unique<DaemonState>(m.config.store.dsn);
+  if (sim) {
+    // A simulated clock resumes where it was: never behind its last setting or the journal.
+    auto stored = m.state->get("sim_clock");
+    if (!stored) return stored.error();
+    if (*stored) {
+      if (auto t = parse_rfc3339(**stored)) m.clock->raise_to(*t);
+    }
+  }
+
+  auto journal = Journal::open(m.config.store.dsn);
+  if (!journal) return journal.error();
+  m.replayed = &m.metrics.gauge("outage_journal_replayed_events", "Journal events replayed at start-up");
+  if (Status s = m.replay(*journal); !s) return s.error();
+  GroupCommitterOptions options;
+  options.max_queued_rows = static_cast<std::size_t>(std::max<std::int64_t>(m.config.ingest.max_queued_rows, 1000));
+  options.dedup_window = std::min<Duration>(m.limits.max_age, std::chrono::hours(24));
+  options.retry_for = std::chrono::milliseconds(static_cast<std::int64_t>(m.config.ingest.commit_retry_s * 1000));
+  auto committer = GroupCommitter::start(std::move(journal).value(), m.clock->now(), options);
+  if (!committer) return committer.error();
+  m.committer = std::move(committer).value();
+
+  m.http = std::make_unique<HttpServer>(http_server_options(m.config.server),
+                                        [&m](HttpRequest&& req, Responder res) { m.handle(std::move(req), res); });
+  m.register_metrics();
+  m.core_work.emplace(m.core.get_executor());
+  m.ticker = std::make_unique<asio::steady_timer>(m.core);
+  asio::post(m.core, [&m] { m.tick(); });
+  m.core_thread = std::thread([&m] { m.core.run(); });
+  if (Status s = m.http->start(); !s) {
+    m.core_work.reset();
+    m.core.stop();
+    m.core_thread.join();
+    return s.error();
+  }
+  m.ready = true;
+  spdlog::info("event=listening address={} clock={} model={}", m.http->local_endpoint().to_string(),
+               sim ? "sim" : "wall", m.model.name);
+  return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
+}
+
+void Daemon::stop(std::chrono::seconds grace) {
+  if (!impl_ || impl_->stopped.exchange(true)) return;
+  Impl& m = *impl_;
+  spdlog::info("event=stopping grace_s={}", grace.count());
+  m.http->stop(grace);      // no new requests; those in flight finish (their commits included)
+  m.committer->stop();      // commits what is queued; its callbacks post the last events to the core
+  std::promise<void> drained;
+  asio::post(m.core, [&m, &drained] {
+    m.ticker->cancel();
+    m.engine->advance(m.clock->now());
+    m.publish();
+    drained.set_value();
+  });
+  drained.get_future().wait();
+  m.core_work.reset();
+  m.core.stop();
+  if (m.core_thread.joinable()) m.core_thread.join();
+  spdlog::info("event=stopped");
+}
+
+}  // namespace outage

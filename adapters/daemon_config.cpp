@@ -1,0 +1,540 @@
+#include "adapters/daemon_config.h"
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "feeds/rfc3339.h"
+
+namespace outage {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string_view type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
+  }
+}
+
+std::string join_key(std::string_view prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
+}
+
+std::optional<int> parse_digits(std::string_view s) {
+  int v = 0;
+  if (s.empty()) return std::nullopt;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// UTC milliseconds of a civil date and time with an offset in minutes east of UTC.
+Timestamp to_timestamp(int y, unsigned mo, unsigned d, int h, int mi, int s, std::int64_t ms, int offset_min) {
+  using namespace std::chrono;
+  sys_days date = year(y) / month(mo) / day(d);
+  return time_point_cast<milliseconds>(date) + hours(h) + minutes(mi) + seconds(s) + milliseconds(ms) -
+         minutes(offset_min);
+}
+
+}  // namespace
+
+namespace {
+
+// Reads tables into the config, collecting every error.
+class Reader {
+ public:
+  explicit Reader(std::string_view origin) : origin_(origin) {}
+
+  void error(std::string_view key, std::string_view reason) {
+    errors_.push_back(fmt::format("{}: {}: {}", origin_, key, reason));
+  }
+  bool failed() const { return !errors_.empty(); }
+  std::string message() const {
+    std::string out;
+    for (const auto& e : errors_) out += (out.empty() ? "" : "\n") + e;
+    return out;
+  }
+
+  // Reports every key of `t` that is not in `known`.
+  void only_known(const toml::table& t, std::string_view prefix, std::initializer_list<std::string_view> known) {
+    for (auto&& [key, node] : t) {
+      bool ok = false;
+      for (auto k : known) ok = ok || k == key.str();
+      if (ok) continue;
+      std::string list;
+      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      error(join_key(prefix, key.str()), fmt::format("unknown key (known here: {})", list));
+    }
+  }
+
+  // The sub-table `key` of `t`, nullptr when absent (or reported when not a table).
+  const toml::table* table(const toml::table& t, std::string_view prefix, std::string_view key) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return nullptr;
+    if (const toml::table* tt = n->as_table()) return tt;
+    error(join_key(prefix, key), fmt::format("expected a table ([{}]), got {}", join_key(prefix, key), type_name(*n)));
+    return nullptr;
+  }
+
+  // The array of tables `key` ([[key]]), nullptr when absent (or reported).
+  const toml::array* table_array(const toml::table& t, std::string_view key) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return nullptr;
+    const toml::array* a = n->as_array();
+    if (a != nullptr && a->is_array_of_tables()) return a;
+    if (a != nullptr && a->empty()) return a;
+    error(key, fmt::format("expected an array of tables ([[{}]]), got {}", key, type_name(*n)));
+    return nullptr;
+  }
+
+  bool string(const toml::table& t, std::string_view prefix, std::string_view key, std::string& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    if (const auto* s = n->as_string()) {
+      out = s->get();
+      return true;
+    }
+    error(join_key(prefix, key), fmt::format("expected a string, got {}", type_name(*n)));
+    return false;
+  }
+
+  bool boolean(const toml::table& t, std::string_view prefix, std::string_view key, bool& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    if (const auto* b = n->as_boolean()) {
+      out = b->get();
+      return true;
+    }
+    error(join_key(prefix, key), fmt::format("expected true or false, got {}", type_name(*n)));
+    return false;
+  }
+
+  template <typename Int>
+  bool integer(const toml::table& t, std::string_view prefix, std::string_view key, Int& out, std::int64_t min,
+               std::int64_t max) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    const auto* i = n->as_integer();
+    if (i == nullptr) {
+      error(join_key(prefix, key), fmt::format("expected an integer from {} to {}, got {}", min, max, type_name(*n)));
+      return false;
+    }
+    std::int64_t v = i->get();
+    if (v < min || v > max) {
+      error(join_key(prefix, key), fmt::format("expected an integer from {} to {}, got {}", min, max, v));
+      return false;
+    }
+    out = static_cast<Int>(v);
+    return true;
+  }
+
+  // A number of seconds > 0 (integer or decimal).
+  bool seconds(const toml::table& t, std::string_view prefix, std::string_view key, double& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    std::optional<double> v;
+    if (const auto* i = n->as_integer()) v = static_cast<double>(i->get());
+    if (const auto* f = n->as_floating_point()) v = f->get();
+    if (!v) {
+      error(join_key(prefix, key), fmt::format("expected a number of seconds, got {}", type_name(*n)));
+      return false;
+    }
+    if (!std::isfinite(*v) || *v <= 0) {
+      error(join_key(prefix, key), fmt::format("expected a number of seconds above 0, got {}", *v));
+      return false;
+    }
+    out = *v;
+    return true;
+  }
+
+  bool number(const toml::node& n, std::string_view key, double& out) {
+    if (const auto* i = n.as_integer()) {
+      out = static_cast<double>(i->get());
+      return true;
+    }
+    if (const auto* f = n.as_floating_point(); f != nullptr && std::isfinite(f->get())) {
+      out = f->get();
+      return true;
+    }
+    error(key, fmt::format("expected a number, got {}", type_name(n)));
+    return false;
+  }
+
+  bool strings(const toml::table& t, std::string_view prefix, std::string_view key, std::vector<std::string>& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    const toml::array* a = n->as_array();
+    if (a == nullptr) {
+      error(join_key(prefix, key), fmt::format("expected an array of strings, got {}", type_name(*n)));
+      return false;
+    }
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      const auto* s = (*a)[i].as_string();
+      if (s == nullptr) {
+        error(fmt::format("{}[{}]", join_key(prefix, key), i), fmt::format("expected a string, got {}", type_name((*a)[i])));
+        return false;
+      }
+      values.push_back(s->get());
+    }
+    out = std::move(values);
+    return true;
+  }
+
+  // An RFC 3339 time with a zone: a TOML offset date-time or a string.
+  bool time(const toml::table& t, std::string_view prefix, std::string_view key, std::optional<Timestamp>& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    std::string k = join_key(prefix, key);
+    if (const auto* dt = n->as_date_time()) {
+      const toml::date_time& v = dt->get();
+      if (!v.offset) {
+        error(k, "expected a time with a zone (e.g. 2026-11-23T08:00:00+08:00), got a local date-time");
+        return false;
+      }
+      out = to_timestamp(v.date.year, v.date.month, v.date.day, v.time.hour, v.time.minute, v.time.second,
+                         v.time.nanosecond / 1000000, v.offset->minutes);
+      return true;
+    }
+    if (const auto* s = n->as_string()) {
+      if (auto ts = parse_rfc3339(s->get())) {
+        out = *ts;
+        return true;
+      }
+      error(k, fmt::format("expected an RFC 3339 time with a zone (e.g. 2026-11-23T08:00:00+08:00), got '{}'", s->get()));
+      return false;
+    }
+    error(k, fmt::format("expected an RFC 3339 time with a zone, got {}", type_name(*n)));
+    return false;
+  }
+
+ private:
+  std::string origin_;
+  std::vector<std::string> errors_;
+};
+
+std::string resolve(const fs::path& base, const std::string& path) {
+  if (path.empty() || base.empty() || fs::path(path).is_absolute()) return path;
+  return (base / path).lexically_normal().string();
+}
+
+void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
+  r.only_known(t, "server",
+               {"listen", "io_threads", "max_body_bytes", "request_timeout_s", "idle_timeout_s", "max_connections"});
+  std::string listen;
+  if (r.string(t, "server", "listen", listen)) {
+    if (auto a = parse_listen_address(listen))
+      out.listen = *a;
+    else
+      r.error("server.listen", a.error().message);
+  }
+  r.integer(t, "server", "io_threads", out.io_threads, 1, 256);
+  r.integer(t, "server", "max_body_bytes", out.max_body_bytes, 1024, std::int64_t{1} << 40);
+  r.seconds(t, "server", "request_timeout_s", out.request_timeout_s);
+  r.seconds(t, "server", "idle_timeout_s", out.idle_timeout_s);
+  r.integer(t, "server", "max_connections", out.max_connections, 1, 1000000);
+}
+
+void read_clock(Reader& r, const toml::table& t, ClockConfig& out) {
+  r.only_known(t, "clock", {"mode", "start"});
+  std::string mode;
+  if (r.string(t, "clock", "mode", mode)) {
+    if (mode == "wall")
+      out.mode = ClockMode::wall;
+    else if (mode == "sim")
+      out.mode = ClockMode::sim;
+    else
+      r.error("clock.mode", fmt::format("expected \"wall\" or \"sim\", got '{}'", mode));
+  }
+  if (r.time(t, "clock", "start", out.start) && out.mode != ClockMode::sim)
+    r.error("clock.start", "only a simulated clock (mode = \"sim\") has a start time");
+}
+
+void read_tokens(Reader& r, const toml::array& a, std::vector<ApiToken>& out) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const toml::table& t = *a[i].as_table();
+    std::string prefix = fmt::format("tokens[{}]", i);
+    r.only_known(t, prefix, {"token", "role", "name"});
+    ApiToken token;
+    token.name = prefix;
+    bool has_token = r.string(t, prefix, "token", token.token);
+    if (!has_token && !t.contains("token")) r.error(prefix + ".token", "required");
+    if (has_token && token.token.empty()) r.error(prefix + ".token", "must not be empty");
+    if (has_token && token.token.find_first_of(" \t\r\n") != std::string::npos)
+      r.error(prefix + ".token", "must not contain spaces or line breaks");
+    std::string role;
+    if (r.string(t, prefix, "role", role)) {
+      if (auto parsed = role_from_string(role))
+        token.role = *parsed;
+      else
+        r.error(prefix + ".role", fmt::format("expected producer, agent, dispatcher or admin, got '{}'", role));
+    } else if (!t.contains("role")) {
+      r.error(prefix + ".role", "required");
+    }
+    r.string(t, prefix, "name", token.name);
+    for (std::size_t j = 0; j < out.size(); ++j)
+      if (has_token && !token.token.empty() && out[j].token == token.token)
+        r.error(prefix + ".token", fmt::format("the same token as tokens[{}]", j));
+    out.push_back(std::move(token));
+  }
+}
+
+void read_ingest(Reader& r, const toml::table& t, IngestConfig& out) {
+  r.only_known(t, "ingest", {"max_future_s", "max_age_s", "max_queued_rows", "commit_retry_s"});
+  r.seconds(t, "ingest", "max_future_s", out.max_future_s);
+  r.seconds(t, "ingest", "max_age_s", out.max_age_s);
+  r.integer(t, "ingest", "max_queued_rows", out.max_queued_rows, 1, std::int64_t{1} << 40);
+  r.seconds(t, "ingest", "commit_retry_s", out.commit_retry_s);
+}
+
+void read_mqtt(Reader& r, const toml::table& t, MqttConfig& out) {
+  r.only_known(t, "mqtt", {"enabled", "host", "port", "topics", "client_id", "qos", "connections"});
+  r.boolean(t, "mqtt", "enabled", out.enabled);
+  if (r.string(t, "mqtt", "host", out.host) && out.host.empty()) r.error("mqtt.host", "must not be empty");
+  r.integer(t, "mqtt", "port", out.port, 1, 65535);
+  if (r.strings(t, "mqtt", "topics", out.topics)) {
+    for (std::size_t i = 0; i < out.topics.size(); ++i)
+      if (out.topics[i].empty()) r.error(fmt::format("mqtt.topics[{}]", i), "must not be empty");
+  }
+  if (out.enabled && out.topics.empty()) r.error("mqtt.topics", "an enabled MQTT subscriber needs at least one topic");
+  if (r.string(t, "mqtt", "client_id", out.client_id) && out.client_id.empty())
+    r.error("mqtt.client_id", "must not be empty");
+  r.integer(t, "mqtt", "qos", out.qos, 0, 2);
+  r.integer(t, "mqtt", "connections", out.connections, 1, 64);
+}
+
+void read_ping(Reader& r, const toml::table& t, PingConfig& out) {
+  r.only_known(t, "ping", {"mqtt_topic", "webhook_url", "meters_per_transformer"});
+  r.string(t, "ping", "mqtt_topic", out.mqtt_topic);
+  if (r.string(t, "ping", "webhook_url", out.webhook_url) && !out.webhook_url.empty() &&
+      !out.webhook_url.starts_with("http://") && !out.webhook_url.starts_with("https://"))
+    r.error("ping.webhook_url", fmt::format("expected an http:// or https:// URL, got '{}'", out.webhook_url));
+  r.integer(t, "ping", "meters_per_transformer", out.meters_per_transformer, 1, 100);
+}
+
+void read_areas(Reader& r, const toml::array& a, std::vector<AreaConfig>& out) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const toml::table& t = *a[i].as_table();
+    std::string prefix = fmt::format("areas[{}]", i);
+    r.only_known(t, prefix, {"name", "class", "arrival_limit_min", "polygon"});
+    AreaConfig area;
+    if (r.string(t, prefix, "name", area.name)) {
+      if (area.name.empty()) r.error(prefix + ".name", "must not be empty");
+      for (const AreaConfig& other : out)
+        if (!area.name.empty() && other.name == area.name)
+          r.error(prefix + ".name", fmt::format("a second area called '{}'", area.name));
+    } else if (!t.contains("name")) {
+      r.error(prefix + ".name", "required");
+    }
+    std::string cls;
+    if (r.string(t, prefix, "class", cls)) {
+      if (cls == "urban")
+        area.area_class = AreaClass::urban;
+      else if (cls == "rural")
+        area.area_class = AreaClass::rural;
+      else if (cls == "remote")
+        area.area_class = AreaClass::remote;
+      else
+        r.error(prefix + ".class", fmt::format("expected urban, rural or remote, got '{}'", cls));
+    } else if (!t.contains("class")) {
+      r.error(prefix + ".class", "required");
+    }
+    area.arrival_limit_min = default_arrival_limit_min(area.area_class);
+    r.integer(t, prefix, "arrival_limit_min", area.arrival_limit_min, 1, 7 * 24 * 60);
+    if (const toml::node* n = t.get("polygon")) {
+      const toml::array* points = n->as_array();
+      if (points == nullptr) {
+        r.error(prefix + ".polygon", fmt::format("expected an array of [x, y] points, got {}", type_name(*n)));
+      } else {
+        for (std::size_t j = 0; j < points->size(); ++j) {
+          std::string key = fmt::format("{}.polygon[{}]", prefix, j);
+          const toml::array* xy = (*points)[j].as_array();
+          if (xy == nullptr || xy->size() != 2) {
+            r.error(key, "expected a point [x, y]");
+            continue;
+          }
+          Point p;
+          if (r.number((*xy)[0], key + "[0]", p.x) && r.number((*xy)[1], key + "[1]", p.y)) area.polygon.push_back(p);
+        }
+        std::size_t distinct = area.polygon.size();
+        if (distinct > 1 && area.polygon.front() == area.polygon.back()) --distinct;  // a closed ring
+        if (distinct < 3 && area.polygon.size() == points->size())
+          r.error(prefix + ".polygon", fmt::format("expected at least 3 points, got {}", distinct));
+      }
+    } else {
+      r.error(prefix + ".polygon", "required");
+    }
+    out.push_back(std::move(area));
+  }
+}
+
+}  // namespace
+
+std::string ListenAddress::to_string() const { return Endpoint{host, port}.to_string(); }
+
+Result<ListenAddress> parse_listen_address(std::string_view text) {
+  auto bad = [&] { return invalid_input(fmt::format("expected HOST:PORT, got '{}'", text)); };
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return bad();
+  std::string_view host = text.substr(0, colon), port = text.substr(colon + 1);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return bad();
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return bad();  // an IPv6 address needs brackets
+  }
+  auto n = parse_digits(port);
+  if (!n || *n < 0 || *n > 65535 || host.find_first_of(" \t/") != std::string_view::npos) return bad();
+  return ListenAddress{std::string(host), static_cast<std::uint16_t>(*n)};
+}
+
+HttpServerOptions http_server_options(const ServerConfig& server) {
+  HttpServerOptions o;
+  o.address = server.listen.host;
+  o.port = server.listen.port;
+  o.io_threads = server.io_threads;
+  o.max_body_bytes = server.max_body_bytes;
+  o.request_timeout = std::chrono::milliseconds(std::llround(server.request_timeout_s * 1000));
+  o.idle_timeout = std::chrono::milliseconds(std::llround(server.idle_timeout_s * 1000));
+  o.max_connections = static_cast<std::size_t>(server.max_connections);
+  return o;
+}
+
+std::string_view to_string(ClockMode mode) { return mode == ClockMode::sim ? "sim" : "wall"; }
+
+std::string_view to_string(AreaClass area_class) {
+  switch (area_class) {
+    case AreaClass::urban: return "urban";
+    case AreaClass::rural: return "rural";
+    case AreaClass::remote: return "remote";
+  }
+  return "urban";
+}
+
+int default_arrival_limit_min(AreaClass area_class) {
+  switch (area_class) {
+    case AreaClass::urban: return 45;
+    case AreaClass::rural: return 90;
+    case AreaClass::remote: return 120;
+  }
+  return 45;
+}
+
+Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    return invalid_input(fmt::format("{}:{}:{}: {}", origin, e.source().begin.line, e.source().begin.column,
+                                     e.description()));
+  }
+  DaemonConfig config;
+  config.origin = std::string(origin);
+  Reader r(origin);
+  for (auto&& [key, node] : root) {
+    static constexpr std::string_view kSections[] = {"server", "store", "model", "clock", "tokens",
+                                                     "ingest", "mqtt",  "ping",  "areas", "inference"};
+    bool known = false;
+    for (auto s : kSections) known = known || s == key.str();
+    if (!known)
+      r.error(key.str(), "unknown section (known: server, store, model, clock, tokens, ingest, mqtt, ping, areas, "
+                         "inference)");
+  }
+  if (const auto* t = r.table(root, "", "server")) read_server(r, *t, config.server);
+  if (const auto* t = r.table(root, "", "store")) {
+    r.only_known(*t, "store", {"dsn"});
+    r.string(*t, "store", "dsn", config.store.dsn);
+  }
+  if (const auto* t = r.table(root, "", "model")) {
+    r.only_known(*t, "model", {"path", "name", "customers", "gateways"});
+    r.string(*t, "model", "path", config.model.path);
+    r.string(*t, "model", "name", config.model.name);
+    r.string(*t, "model", "customers", config.model.customers);
+    r.string(*t, "model", "gateways", config.model.gateways);
+  }
+  if (const auto* t = r.table(root, "", "clock")) read_clock(r, *t, config.clock);
+  if (const auto* a = r.table_array(root, "tokens")) read_tokens(r, *a, config.tokens);
+  if (const auto* t = r.table(root, "", "ingest")) read_ingest(r, *t, config.ingest);
+  if (const auto* t = r.table(root, "", "mqtt")) read_mqtt(r, *t, config.mqtt);
+  if (const auto* t = r.table(root, "", "ping")) read_ping(r, *t, config.ping);
+  if (const auto* a = r.table_array(root, "areas")) read_areas(r, *a, config.areas);
+  if (const auto* t = r.table(root, "", "inference")) {
+    std::ostringstream text_out;
+    text_out << *t;
+    config.inference_toml = text_out.str();
+  }
+  if (r.failed()) return invalid_input(r.message());
+
+  fs::path base = fs::path(std::string(origin)).parent_path();
+  config.model.path = resolve(base, config.model.path);
+  config.model.customers = resolve(base, config.model.customers);
+  config.model.gateways = resolve(base, config.model.gateways);
+  return config;
+}
+
+Result<DaemonConfig> load_daemon_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return not_found(fmt::format("{}: cannot read the configuration file", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return not_found(fmt::format("{}: cannot read the configuration file", path));
+  return parse_daemon_config(text.str(), path);
+}
+
+Status apply_overrides(DaemonConfig& config, const CliOverrides& overrides) {
+  if (overrides.model) config.model.path = *overrides.model;
+  if (overrides.db) config.store.dsn = *overrides.db;
+  if (overrides.listen) {
+    auto a = parse_listen_address(*overrides.listen);
+    if (!a) return invalid_input("--listen: " + a.error().message);
+    config.server.listen = *a;
+  }
+  if (overrides.clock) {
+    const std::string& c = *overrides.clock;
+    if (c == "wall") {
+      config.clock = ClockConfig{ClockMode::wall, std::nullopt};
+    } else if (c == "sim") {
+      config.clock.mode = ClockMode::sim;
+    } else if (c.starts_with("sim@")) {
+      auto start = parse_rfc3339(std::string_view(c).substr(4));
+      if (!start) return invalid_input(fmt::format("--clock: expected an RFC 3339 time with a zone after 'sim@', got '{}'", c.substr(4)));
+      config.clock = ClockConfig{ClockMode::sim, start};
+    } else {
+      return invalid_input(fmt::format("--clock: expected wall, sim or sim@<RFC 3339 time>, got '{}'", c));
+    }
+  }
+  if (overrides.admin_token) {
+    const std::string& token = *overrides.admin_token;
+    if (token.empty()) return invalid_input("OUTAGE_ADMIN_TOKEN: set but empty");
+    if (token.find_first_of(" \t\r\n") != std::string::npos)
+      return invalid_input("OUTAGE_ADMIN_TOKEN: must not contain spaces or line breaks");
+    bool present = false;
+    for (const ApiToken& t : config.tokens) {
+      if (t.token != token) continue;
+      if (t.role != Role::admin)
+        return invalid_input(fmt::format("OUTAGE_ADMIN_TOKEN: the same token is configured as '{}' with role '{}'",
+                                         t.name, to_string(t.role)));
+      present = true;
+    }
+    if (!present) config.tokens.push_back(ApiToken{token, Role::admin, "OUTAGE_ADMIN_TOKEN"});
+  }
+  return Status{};
+}
+
+}  // namespace outage

@@ -1,0 +1,525 @@
+// The real daemon (`outage serve`) over HTTP, on PostGIS, on the IEEE 123 and 8500 feeders: the
+// inference scenarios end to end, bad input, duplicates, restarts, SIGTERM and SIGKILL.
+//
+// Each test has a database of its own and runs the daemon on a simulated clock that only the
+// test moves (POST /v1/clock), so settling windows pass when the test says so.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+
+#include "feeds/rfc3339.h"
+#include "geo/topology.h"
+#include "tests/adapters/daemon_process.h"
+#include "tests/geo/feeders.h"
+
+namespace outage {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+using testing::DaemonProcess;
+using testing::http;
+
+const Timestamp kT0 = *parse_rfc3339("2026-11-23T08:00:00+08:00");
+
+std::string at(Timestamp t) { return format_rfc3339(t, 8 * 60); }
+
+std::string gasp(const std::string& id, const std::string& meter, Timestamp t) {
+  return fmt::format(R"({{"id":"{}","type":"meter.power_off","time":"{}","source":"ami","meter":"{}"}})", id, at(t), meter);
+}
+std::string power_on(const std::string& id, const std::string& meter, Timestamp t) {
+  return fmt::format(R"({{"id":"{}","type":"meter.power_on","time":"{}","source":"ami","meter":"{}"}})", id, at(t), meter);
+}
+std::string scada(const std::string& id, const std::string& device, const char* state, const char* cause, Timestamp t) {
+  return fmt::format(R"({{"id":"{}","type":"scada.switch","time":"{}","source":"scada","device":"{}","state":"{}","cause":"{}"}})",
+                     id, at(t), device, state, cause);
+}
+std::string call(const std::string& id, const std::string& customer, Timestamp t) {
+  return fmt::format(
+      R"({{"id":"{}","type":"call.report","time":"{}","source":"hotline","customer":"{}","symptom":"no_power","channel":"95598"}})",
+      id, at(t), customer);
+}
+std::string array(const std::vector<std::string>& events) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < events.size(); ++i) out += (i ? "," : "") + events[i];
+  return out + "]";
+}
+
+// Meters below a device in the feeder's normal state (test input, from the data).
+std::vector<std::string> meters_below(const NetworkModel& model, const std::string& device) {
+  Topology topology(model);
+  std::vector<std::string> out;
+  for (BusId b : topology.buses_below_list(topology.downstream_bus(model.find_element(device)))) {
+    for (ServicePointId sp : topology.service_points_at(b)) out.emplace_back(model.service_point(sp).id);
+  }
+  return out;
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  std::optional<testing::TestDatabase> db;
+  std::unique_ptr<DaemonProcess> daemon;
+  std::string dir;
+  std::string model_path;
+  std::uint16_t port = 0;
+  int next_id = 0;
+
+  void SetUp() override {
+    if (!testing::have_database()) GTEST_SKIP() << "no database: run under pg_virtualenv or set OUTAGE_TEST_DSN";
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string lower;
+    for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    db.emplace("outage_" + lower.substr(0, 40));
+    dir = (std::filesystem::temp_directory_path() / ("outage-daemon-" + lower)).string();
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir + "/outage.toml") << R"(
+[[tokens]]
+token = "producer-token"
+role = "producer"
+name = "ami"
+
+[[tokens]]
+token = "dispatcher-token"
+role = "dispatcher"
+name = "console"
+
+[ingest]
+max_future_s = 300
+max_age_s = 86400
+)";
+  }
+
+  void TearDown() override {
+    if (daemon) daemon->kill(SIGKILL);
+    if (HasFailure() && daemon) {
+      std::ifstream log(daemon->log_path());
+      std::string line;
+      int shown = 0;
+      while (std::getline(log, line) && shown++ < 60) std::cerr << "daemon: " << line << "\n";
+    }
+  }
+
+  void start(const std::string& model_relative) {
+    model_path = testing::feeder_path(model_relative);
+    restart();
+  }
+
+  void restart() {
+    if (daemon) daemon->kill(SIGTERM);
+    port = testing::free_port();
+    daemon = std::make_unique<DaemonProcess>(
+        std::vector<std::string>{"serve", "--config", dir + "/outage.toml", "--model", model_path, "--db", db->dsn(),
+                                 "--listen", fmt::format("127.0.0.1:{}", port), "--clock", "sim@" + at(kT0)},
+        dir + "/daemon.log");
+    ASSERT_TRUE(daemon->start(port)) << "the daemon did not get ready; log in " << dir << "/daemon.log";
+  }
+
+  Json post(const std::string& body, int expect = 202, const std::string& token = DaemonProcess::kAdminToken,
+            const std::string& content_type = "application/json") {
+    auto r = http(port, "POST", "/v1/events", token, body, content_type);
+    EXPECT_EQ(r.status, expect) << r.body;
+    return Json::parse(r.body, nullptr, false);
+  }
+
+  // Posts events that must all be accepted.
+  Json post_all(const std::string& body) {
+    Json r = post(body);
+    EXPECT_TRUE(r["rejected"].empty()) << r.dump();
+    return r;
+  }
+
+  void clock(Timestamp t) {
+    auto r = http(port, "POST", "/v1/clock", DaemonProcess::kAdminToken, fmt::format(R"({{"now":"{}"}})", at(t)));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
+  Json outages(const std::string& state = "active") {
+    // The core applies committed events right after the 202; a clock post runs after them on
+    // the same strand, so reading after it sees them.
+    auto r = http(port, "GET", "/v1/outages?state=" + state, DaemonProcess::kAdminToken);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json::parse(r.body, nullptr, false);
+  }
+
+  std::vector<std::string> devices(const Json& collection) {
+    std::vector<std::string> out;
+    for (const Json& f : collection["features"]) {
+      const Json& p = f["properties"];
+      out.push_back(p["device"].is_null() ? "premise " + p["service_point"].get<std::string>() : p["device"].get<std::string>());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string id() { return "e" + std::to_string(++next_id); }
+};
+
+// ---- inference, end to end --------------------------------------------------------------------
+
+TEST_F(DaemonTest, Ieee8500AFuseBlowsAndItsLastGaspsArriveOverAMinute) {
+  start("ieee8500/Run_RecloserSiting.DSS");
+  NetworkModel model = testing::read_feeder("ieee8500/Run_RecloserSiting.DSS");
+  std::string fuse;
+  std::vector<std::string> below;
+  for (const Element& e : model.elements()) {
+    if (e.kind != ElementKind::fuse) continue;
+    auto m = meters_below(model, std::string(e.id));
+    if (m.size() > below.size()) fuse = e.id, below = m;
+  }
+  // 70% of the meters below the fuse gasp, over 60 s, posted in six batches as they arrive.
+  for (int batch = 0; batch < 6; ++batch) {
+    std::vector<std::string> events;
+    for (std::size_t i = 0; i < below.size(); ++i) {
+      if (i % 10 < 7 && static_cast<int>(i % 6) == batch) events.push_back(gasp(id(), below[i], kT0 + std::chrono::seconds(10 * batch)));
+    }
+    Json r = post(array(events));
+    EXPECT_EQ(r["accepted"], events.size());
+    clock(kT0 + std::chrono::seconds(10 * batch + 1));
+  }
+  Json active = outages();
+  ASSERT_EQ(devices(active), std::vector<std::string>{fuse});
+  EXPECT_EQ(active["features"][0]["properties"]["state"], "unconfirmed");
+  clock(kT0 + 3min);
+  active = outages();
+  EXPECT_EQ(active["features"][0]["properties"]["state"], "probable");
+  // The detail names the evidence.
+  int outage_id = active["features"][0]["id"];
+  auto detail = Json::parse(http(port, "GET", fmt::format("/v1/outages/{}", outage_id), DaemonProcess::kAdminToken).body);
+  EXPECT_EQ(detail["properties"]["evidence"].size(), detail["properties"]["evidence_counts"]["last_gasp"].get<std::size_t>());
+  // A restart rebuilds the same outage from the journal.
+  restart();
+  Json again = outages();
+  ASSERT_EQ(devices(again), std::vector<std::string>{fuse});
+  EXPECT_EQ(again["features"][0]["id"], outage_id);
+  EXPECT_EQ(again["features"][0]["properties"]["state"], "probable");
+}
+
+TEST_F(DaemonTest, Ieee8500TwoLateralsOfOneFeederAreTwoOutages) {
+  start("ieee8500/Run_RecloserSiting.DSS");
+  NetworkModel model = testing::read_feeder("ieee8500/Run_RecloserSiting.DSS");
+  std::vector<std::pair<std::size_t, std::string>> fuses;
+  for (const Element& e : model.elements()) {
+    if (e.kind == ElementKind::fuse) fuses.emplace_back(meters_below(model, std::string(e.id)).size(), std::string(e.id));
+  }
+  std::sort(fuses.rbegin(), fuses.rend());
+  std::string a = fuses[0].second, b;
+  auto below_a = meters_below(model, a);
+  for (std::size_t i = 1; i < fuses.size() && b.empty(); ++i) {
+    auto m = meters_below(model, fuses[i].second);
+    bool disjoint = std::none_of(m.begin(), m.end(), [&](const std::string& x) {
+      return std::find(below_a.begin(), below_a.end(), x) != below_a.end();
+    });
+    if (disjoint && !m.empty()) b = fuses[i].second;
+  }
+  std::vector<std::string> events;
+  for (const std::string& fuse : {a, b}) {
+    auto m = meters_below(model, fuse);
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      if (i % 10 < 7) events.push_back(gasp(id(), m[i], kT0 + std::chrono::seconds(i % 60)));
+    }
+  }
+  post_all(array(events));
+  clock(kT0 + 61s);
+  std::vector<std::string> expected{a, b};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(devices(outages()), expected);
+}
+
+TEST_F(DaemonTest, Ieee8500ABreakerLockoutFromScadaIsConfirmedAtOnce) {
+  start("ieee8500/Run_RecloserSiting.DSS");
+  NetworkModel model = testing::read_feeder("ieee8500/Run_RecloserSiting.DSS");
+  post_all(scada(id(), "relay.subbreaker", "open", "lockout", kT0));
+  clock(kT0 + 1s);
+  Json active = outages();
+  ASSERT_EQ(devices(active), std::vector<std::string>{"relay.subbreaker"});
+  EXPECT_EQ(active["features"][0]["properties"]["state"], "confirmed");
+  EXPECT_EQ(active["features"][0]["properties"]["confirmed_by"], "scada");
+  EXPECT_EQ(active["features"][0]["properties"]["customers_out"], model.customers().size());
+}
+
+TEST_F(DaemonTest, Ieee8500ABreakerTripAndRecloseIsMomentary) {
+  start("ieee8500/Run_RecloserSiting.DSS");
+  post_all(array({scada(id(), "relay.subbreaker", "open", "trip", kT0), scada(id(), "relay.subbreaker", "closed", "reclose", kT0 + 2s)}));
+  clock(kT0 + 5min);
+  EXPECT_TRUE(outages()["features"].empty());
+  EXPECT_EQ(devices(outages("momentary")), std::vector<std::string>{"relay.subbreaker"});
+}
+
+TEST_F(DaemonTest, Ieee8500RestorationInTwoStepsLeavesANestedOutage) {
+  start("ieee8500/Run_RecloserSiting.DSS");
+  NetworkModel model = testing::read_feeder("ieee8500/Run_RecloserSiting.DSS");
+  // The fuse the crew opens to isolate, and a transformer elsewhere that failed too.
+  std::string fuse;
+  std::vector<std::string> isolated;
+  for (const Element& e : model.elements()) {
+    if (e.kind != ElementKind::fuse) continue;
+    auto m = meters_below(model, std::string(e.id));
+    if (m.size() > isolated.size()) fuse = e.id, isolated = m;
+  }
+  std::string transformer;
+  std::vector<std::string> failed;
+  for (const Element& e : model.elements()) {
+    if (e.kind != ElementKind::transformer || e.kv2 >= 1.0f) continue;
+    auto m = meters_below(model, std::string(e.id));
+    bool outside = std::none_of(m.begin(), m.end(), [&](const std::string& x) {
+      return std::find(isolated.begin(), isolated.end(), x) != isolated.end();
+    });
+    if (outside && !m.empty()) {
+      transformer = e.id;
+      failed = m;
+      break;
+    }
+  }
+  ASSERT_FALSE(transformer.empty());
+  post_all(scada(id(), "relay.subbreaker", "open", "lockout", kT0));
+  std::vector<std::string> gasps;
+  for (const std::string& m : failed) gasps.push_back(gasp(id(), m, kT0 + 40s));
+  post_all(array(gasps));
+  clock(kT0 + 1min);
+  int lockout = outages()["features"][0]["id"];
+  // Step one: the fuse opens, the breaker closes: everyone but the fuse's meters has power.
+  clock(kT0 + 31min);
+  post_all(array({scada(id(), fuse, "open", "manual", kT0 + 30min), scada(id(), "relay.subbreaker", "closed", "manual", kT0 + 31min)}));
+  clock(kT0 + 31min + 1s);
+  Json active = outages();
+  ASSERT_EQ(devices(active), std::vector<std::string>{"relay.subbreaker"});
+  std::size_t isolated_customers = 0;
+  for (const std::string& m : isolated) {
+    for (const Customer& c : model.customers()) isolated_customers += model.service_point(c.service_point).id == m;
+  }
+  EXPECT_EQ(active["features"][0]["properties"]["customers_out"], isolated_customers);
+  // Step two: the fuse closes. The failed transformer's meters stay dark past the nested grace.
+  clock(kT0 + 90min);
+  post_all(scada(id(), fuse, "closed", "manual", kT0 + 90min));
+  clock(kT0 + 100min);
+  active = outages();
+  // A transformer with one meter is that meter's premise (one dark meter is no transformer outage).
+  std::string expected = failed.size() >= 2 ? transformer : "premise " + failed[0];
+  ASSERT_EQ(devices(active), std::vector<std::string>{expected});
+  EXPECT_EQ(active["features"][0]["properties"]["parent"], lockout);
+  EXPECT_EQ(active["features"][0]["properties"]["start"], format_rfc3339(kT0 + 40s));
+  auto parent = Json::parse(http(port, "GET", fmt::format("/v1/outages/{}", lockout), DaemonProcess::kAdminToken).body);
+  EXPECT_EQ(parent["properties"]["state"], "restored");
+  EXPECT_EQ(parent["properties"]["restorations"].size(), 2u);
+}
+
+TEST_F(DaemonTest, Ieee123CallsInsideAPlannedOutageAreExplainedAndAFaultBesideItIsFound) {
+  start("ieee123/Run_IEEE123Bus.DSS");
+  NetworkModel model = testing::read_feeder("ieee123/Run_IEEE123Bus.DSS");
+  // Line L2 feeds loads S4c, S5c, S6c (IEEE123Loads.DSS); line L12 the loads at 34, 15, 16, 17.
+  std::string record = fmt::format(
+      R"({{"id":"r1","type":"record.planned","time":"{}","source":"pms","record":"PW-7","start":"{}","end":"{}",)"
+      R"("reason":"recloser installation","devices":["line.l2"],"notice_at":"{}"}})",
+      at(kT0 - 1h), at(kT0), at(kT0 + 4h), at(kT0 - 8 * 24h));
+  post_all(record);
+  clock(kT0 + 10min);
+  std::vector<std::string> calls;
+  for (const std::string& c : {"s4c", "s5c", "s6c"}) calls.push_back(call(id(), c, kT0 + 10min));
+  post_all(array(calls));
+  clock(kT0 + 20min);
+  std::vector<std::string> gasps;
+  auto faulted = meters_below(model, "line.l12");
+  for (std::size_t i = 0; i + 1 < faulted.size(); ++i) gasps.push_back(gasp(id(), faulted[i], kT0 + 20min));
+  post_all(array(gasps));
+  clock(kT0 + 21min);
+  EXPECT_EQ(devices(outages()), std::vector<std::string>{"line.l12"});
+}
+
+TEST_F(DaemonTest, Ieee123ASingleCustomersCallIsASinglePremiseOutage) {
+  start("ieee123/Run_IEEE123Bus.DSS");
+  post_all(call(id(), "s47", kT0));
+  clock(kT0 + 2min);
+  Json active = outages();
+  ASSERT_EQ(devices(active), std::vector<std::string>{"premise s47"});
+  EXPECT_EQ(active["features"][0]["properties"]["customers_out"], 1);
+}
+
+// ---- bad input -------------------------------------------------------------------------------
+
+TEST_F(DaemonTest, BadInputGetsAClearErrorNamingTheField) {
+  start("ieee123/Run_IEEE123Bus.DSS");
+  // Malformed JSON: the whole body is refused.
+  auto r = http(port, "POST", "/v1/events", DaemonProcess::kAdminToken, "[{\"id\": ");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("error"), std::string::npos);
+  // Per event: wrong type, missing field, unknown type, future and ancient times, unknown meter.
+  Json out = post(array({
+      R"({"id":"a","type":"meter.power_off","time":"2026-11-23T08:00:00+08:00","source":"ami","meter":42})",
+      R"({"id":"b","type":"meter.power_off","time":"2026-11-23T08:00:00+08:00","source":"ami"})",
+      R"({"id":"c","type":"meter.explode","time":"2026-11-23T08:00:00+08:00","source":"ami","meter":"s47"})",
+      R"({"id":"d","type":"meter.power_off","time":"2026-11-24T08:00:00+08:00","source":"ami","meter":"s47"})",
+      R"({"id":"e","type":"meter.power_off","time":"2026-01-01T08:00:00+08:00","source":"ami","meter":"s47"})",
+      R"({"id":"f","type":"meter.power_off","time":"2026-11-23T08:00:00+08:00","source":"ami","meter":"nope"})",
+      gasp("g", "s47", kT0),
+  }));
+  EXPECT_EQ(out["accepted"], 1);
+  ASSERT_EQ(out["rejected"].size(), 6u);
+  std::map<int, std::string> errors;
+  for (const Json& j : out["rejected"]) errors[j["index"]] = j["error"];
+  EXPECT_NE(errors[0].find("'meter'"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[1].find("'meter'"), std::string::npos) << errors[1];
+  EXPECT_NE(errors[2].find("'type'"), std::string::npos) << errors[2];
+  EXPECT_NE(errors[3].find("'time'"), std::string::npos) << errors[3];
+  EXPECT_NE(errors[4].find("'time'"), std::string::npos) << errors[4];
+  EXPECT_EQ(errors[5], "field 'meter': unknown meter 'nope'");
+  // Every rejected event is kept in the dead-letter table with its reason.
+  auto reasons = db->column("SELECT reason FROM outage.dead_letters ORDER BY id");
+  EXPECT_EQ(reasons.size(), 6u);
+  EXPECT_NE(std::find(reasons.begin(), reasons.end(), "field 'meter': unknown meter 'nope'"), reasons.end());
+  // An oversize body is refused before it is read: the headers alone get the answer.
+  {
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::socket s(io);
+    s.connect({asio::ip::make_address("127.0.0.1"), port});
+    std::string head = fmt::format("POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n"
+                                   "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                                   DaemonProcess::kAdminToken, 17u << 20);
+    asio::write(s, asio::buffer(head));
+    boost::beast::flat_buffer buffer;
+    boost::beast::http::response<boost::beast::http::string_body> res;
+    boost::beast::http::read(s, buffer, res);
+    EXPECT_EQ(res.result_int(), 413u);
+  }
+  // Tokens: none, unknown, and a producer asking for outages.
+  EXPECT_EQ(http(port, "POST", "/v1/events", "", gasp("h", "s47", kT0)).status, 401);
+  EXPECT_EQ(http(port, "POST", "/v1/events", "wrong", gasp("h", "s47", kT0)).status, 401);
+  EXPECT_EQ(http(port, "POST", "/v1/events", "producer-token", gasp("h", "s47", kT0)).status, 202);
+  EXPECT_EQ(http(port, "GET", "/v1/outages", "producer-token").status, 403);
+  EXPECT_EQ(http(port, "GET", "/v1/outages", "dispatcher-token").status, 200);
+  // The daemon is still healthy.
+  EXPECT_EQ(http(port, "GET", "/healthz").status, 200);
+}
+
+TEST_F(DaemonTest, NdjsonBodiesRejectOnlyTheBadLine) {
+  start("ieee123/Run_IEEE123Bus.DSS");
+  std::string body = gasp("n1", "s47", kT0) + "\n{\"id\": broken\n" + gasp("n2", "s48", kT0) + "\n";
+  Json out = post(body, 202, DaemonProcess::kAdminToken, "application/x-ndjson");
+  EXPECT_EQ(out["accepted"], 2);
+  ASSERT_EQ(out["rejected"].size(), 1u);
+  EXPECT_EQ(out["rejected"][0]["index"], 1);
+}
+
+TEST_F(DaemonTest, ARepeatedEventIsADuplicateNotAnError) {
+  start("ieee123/Run_IEEE123Bus.DSS");
+  std::string body = array({gasp("d1", "s47", kT0), gasp("d2", "s48", kT0)});
+  Json first = post(body);
+  EXPECT_EQ(first["accepted"], 2);
+  Json second = post(body);
+  EXPECT_EQ(second["accepted"], 0);
+  EXPECT_EQ(second["duplicates"], 2);
+  // The same id from another source is another event.
+  Json other = post(R"({"id":"d1","type":"meter.power_off","time":"2026-11-23T08:00:00+08:00","source":"mesh-2","meter":"s47"})");
+  EXPECT_EQ(other["accepted"], 1);
+  EXPECT_EQ(db->column("SELECT count(*) FROM outage.journal")[0], "3");
+  // After a restart the repeat is still a duplicate.
+  restart();
+  EXPECT_EQ(post(body)["duplicates"], 2);
+}
+
+TEST_F(DaemonTest, ASlowProducerDoesNotBlockTheOthers) {
+  start("ieee123/Run_IEEE123Bus.DSS");
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket slow(io);
+  slow.connect({asio::ip::make_address("127.0.0.1"), port});
+  std::string partial = "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"id\":";
+  asio::write(slow, asio::buffer(partial));
+  // Meanwhile another producer is served.
+  Json out = post(gasp(id(), "s47", kT0));
+  EXPECT_EQ(out["accepted"], 1);
+  slow.close();  // and one that drops mid-body does no harm
+  EXPECT_EQ(http(port, "GET", "/healthz").status, 200);
+}
+
+// ---- durability ------------------------------------------------------------------------------
+
+// Producers post batches until stopped; every batch answered 202 is recorded.
+struct Burst {
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::set<std::string> acknowledged;
+  std::vector<std::thread> threads;
+
+  void run(std::uint16_t port, const std::vector<std::string>& meters, int producers) {
+    for (int p = 0; p < producers; ++p) {
+      threads.emplace_back([this, port, &meters, p] {
+        for (int batch = 0; !stop; ++batch) {
+          std::vector<std::string> events, ids;
+          for (int i = 0; i < 50; ++i) {
+            std::string id = fmt::format("p{}-b{}-{}", p, batch, i);
+            const std::string& meter = meters[(p * 7919 + batch * 50 + i) % meters.size()];
+            events.push_back(gasp(id, meter, kT0));
+            ids.push_back(id);
+          }
+          auto r = http(port, "POST", "/v1/events", DaemonProcess::kAdminToken, array(events));
+          if (r.status == 202) {
+            std::lock_guard lock(mutex);
+            acknowledged.insert(ids.begin(), ids.end());
+          }
+          if (r.status == 0) return;  // the daemon is gone
+        }
+      });
+    }
+  }
+  void join() {
+    stop = true;
+    for (auto& t : threads) t.join();
+  }
+};
+
+TEST_F(DaemonTest, SigkillInTheMiddleOfABurstLosesNothingAcknowledged) {
+  start("ieee8500/Run_RecloserSiting.DSS");
+  NetworkModel model = testing::read_feeder("ieee8500/Run_RecloserSiting.DSS");
+  std::vector<std::string> meters;
+  for (const ServicePoint& sp : model.service_points()) meters.emplace_back(sp.id);
+  Burst burst;
+  burst.run(port, meters, 4);
+  // Let a good number of batches through, then kill the daemon without warning.
+  for (int i = 0; i < 400; ++i) {
+    std::this_thread::sleep_for(10ms);
+    std::lock_guard lock(burst.mutex);
+    if (burst.acknowledged.size() >= 2000) break;
+  }
+  EXPECT_EQ(daemon->kill(SIGKILL), 128 + SIGKILL);
+  burst.join();
+  ASSERT_GE(burst.acknowledged.size(), 50u);
+  auto journal = db->column("SELECT event_id FROM outage.journal WHERE source = 'ami'");
+  std::set<std::string> stored(journal.begin(), journal.end());
+  std::size_t missing = 0;
+  for (const std::string& id : burst.acknowledged) missing += !stored.count(id);
+  EXPECT_EQ(missing, 0u) << "acknowledged events missing from the journal";
+  // The restarted daemon rebuilds the outages from the journal, the same way twice.
+  restart();
+  clock(kT0 + 2min);
+  Json first = outages();
+  EXPECT_FALSE(first["features"].empty());
+  restart();
+  clock(kT0 + 2min);
+  EXPECT_EQ(devices(outages()), devices(first));
+}
+
+TEST_F(DaemonTest, SigtermDrainsAndExitsZero) {
+  start("ieee123/Run_IEEE123Bus.DSS");
+  NetworkModel model = testing::read_feeder("ieee123/Run_IEEE123Bus.DSS");
+  std::vector<std::string> meters;
+  for (const ServicePoint& sp : model.service_points()) meters.emplace_back(sp.id);
+  Burst burst;
+  burst.run(port, meters, 2);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(daemon->kill(SIGTERM), 0);
+  burst.join();
+  auto journal = db->column("SELECT event_id FROM outage.journal WHERE source = 'ami'");
+  std::set<std::string> stored(journal.begin(), journal.end());
+  for (const std::string& id : burst.acknowledged) ASSERT_TRUE(stored.count(id)) << id;
+}
+
+}  // namespace
+}  // namespace outage
