@@ -11,6 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <mutex>
+#include <unordered_set>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +27,8 @@
 #include "adapters/inference_toml.h"
 #include "adapters/journal.h"
 #include "adapters/metrics_registry.h"
+#include "adapters/mqtt_ingest.h"
+#include "adapters/webhook_client.h"
 #include "adapters/model_files.h"
 #include "adapters/outage_json.h"
 #include "adapters/postgis_store.h"
@@ -114,6 +118,9 @@ struct Daemon::Impl {
   std::unique_ptr<DaemonState> state;
   std::unique_ptr<GroupCommitter> committer;
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<MqttIngest> mqtt;
+  std::unique_ptr<MqttPublisher> ping_publisher;
+  std::unique_ptr<WebhookClient> ping_webhook;
   MetricsRegistry metrics;
   DecodeLimits limits;
 
@@ -122,6 +129,9 @@ struct Daemon::Impl {
   std::thread core_thread;
   std::unique_ptr<asio::steady_timer> ticker;
   std::atomic<bool> ready{false};
+  // Names of the records posted so far: a record.cancel naming none of them is refused at ingest.
+  std::mutex records_mutex;
+  std::unordered_set<std::string> record_names;
   std::atomic<bool> stopped{false};
 
   Counter* events_in = nullptr;
@@ -223,6 +233,7 @@ struct Daemon::Impl {
       last_advance = row.received_at;
       clock->raise_to(row.received_at);
       const Event& event = batch->events[0].event;
+      if (const OutageRecord* r = event.get<OutageRecord>()) record_names.insert(r->record);
       std::vector<ServicePointId> area;
       if (const OutageRecord* r = event.get<OutageRecord>(); r && !r->area.empty()) {
         auto found = areas->service_points_in(model, r->area);
@@ -263,8 +274,12 @@ struct Daemon::Impl {
     }
     for (const PingRequest& p : engine->take_ping_requests()) {
       pings_requested->inc();
-      spdlog::info("event=ping_requested meter={} outage={} reason={}", model.service_point(p.meter).id,
-                   p.outage.value(), p.reason);
+      std::string meter(model.service_point(p.meter).id);
+      spdlog::debug("event=ping_requested meter={} outage={} reason={}", meter, p.outage.value(), p.reason);
+      Json request = {{"meter", meter}, {"outage", p.outage.value()}, {"reason", std::string(p.reason)},
+                      {"requested_at", format_rfc3339(clock->now())}};
+      if (ping_publisher) (void)ping_publisher->publish(config.ping.mqtt_topic, request.dump(), 1);
+      if (ping_webhook) ping_webhook->post(request.dump());
     }
     std::array<int, 8> by_state{};
     for (const Outage& o : engine->outages()) ++by_state[static_cast<int>(o.state)];
@@ -294,7 +309,7 @@ struct Daemon::Impl {
     if (path == "/readyz") {
       if (auto r = access->authenticate(req.authorization); !r) return res.send(unauthorized_response(r.error().message));
       bool ok = ready.load() && !stopped.load();
-      return res.send(json_response(ok ? 200 : 503, {{"status", ok ? "ready" : "starting"}}));
+      return res.send(json_response(ok ? 200 : 503, {{"status", ok ? "ready" : stopped.load() ? "stopping" : "starting"}}));
     }
     if (path == "/metrics") {
       if (auto r = access->authenticate(req.authorization); !r) return res.send(unauthorized_response(r.error().message));
@@ -309,7 +324,9 @@ struct Daemon::Impl {
       return ingest(std::move(req), res);
     }
     if (path == "/v1/clock") {
-      if (req.method != "POST" && req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use POST"));
+      if (req.method != "POST" && req.method != "GET") {
+        return res.send(json_error(405, ErrorCode::invalid_input, "use GET or POST for /v1/clock"));
+      }
       if (req.method == "GET") {
         if (auto r = access->authenticate(req.authorization); !r) return res.send(unauthorized_response(r.error().message));
         return res.send(json_response(200, {{"now", format_rfc3339(clock->now())}, {"mode", clock->simulated() ? "sim" : "wall"}}));
@@ -318,8 +335,15 @@ struct Daemon::Impl {
       return set_clock(req, res);
     }
     if (path == "/v1/outages") {
+      if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for /v1/outages"));
       if (refuse(Permission::read_outages)) return;
       std::string state = req.param("state") ? *req.param("state") : "active";
+      bool known = state == "active" || state == "all";
+      for (int st = 0; st < 8; ++st) known = known || to_string(static_cast<OutageState>(st)) == state;
+      if (!known) {
+        return res.send(json_error(400, ErrorCode::invalid_input,
+                                   fmt::format("query 'state': unknown state '{}' (active, all, or one state)", state)));
+      }
       return on_core(res, [this, state] {
         std::vector<OutageId> ids;
         for (const Outage& o : engine->outages()) {
@@ -344,12 +368,37 @@ struct Daemon::Impl {
       if (confirm) {
         if (req.method != "POST") return res.send(json_error(405, ErrorCode::invalid_input, "use POST to confirm"));
         if (refuse(Permission::dispatch)) return;
-        return on_core(res, [this, id] {
-          if (Status s = engine->confirm(OutageId(id), ConfirmedBy::dispatcher, clock->now()); !s) return error_response(s.error());
-          publish();
-          return json_response(200, outage_feature(*engine, *engine->outage(OutageId(id)), true));
+        auto who = access->identify(req.authorization);
+        std::string source = "api:" + (who ? who->name : std::string("unknown"));
+        // Journaled as an outage.confirm event, so that a restart keeps the confirmation.
+        asio::post(core, [this, res, id, source] {
+          const Outage* o = engine->outage(OutageId(id));
+          if (!o) return res.send(json_error(404, ErrorCode::not_found, fmt::format("no outage {}", id)));
+          if (!is_active(o->state)) {
+            return res.send(json_error(409, ErrorCode::conflict, fmt::format("outage {} is {}, not active", id, to_string(o->state))));
+          }
+          Timestamp now = clock->now();
+          Json event = {{"id", fmt::format("confirm-{}-{}", id, now.time_since_epoch().count())},
+                        {"type", "outage.confirm"},
+                        {"time", format_rfc3339(now)},
+                        {"source", source},
+                        {"outage", std::to_string(id)},
+                        {"by", "dispatcher"}};
+          submit_events(event.dump(), BodyFormat::json, [this, res, id](Result<IngestOutcome> r) {
+            if (!r) return res.send(error_response(r.error()));
+            if (!r->rejected.empty()) {
+              return res.send(json_error(400, ErrorCode::invalid_input, r->rejected[0]["error"].get<std::string>()));
+            }
+            // The core applies the committed event before this (posted after it, same strand).
+            on_core(res, [this, id] {
+              publish();
+              return json_response(200, outage_feature(*engine, *engine->outage(OutageId(id)), true));
+            });
+          });
         });
+        return;
       }
+      if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for an outage"));
       if (refuse(Permission::read_outages)) return;
       return on_core(res, [this, id] {
         const Outage* o = engine->outage(OutageId(id));
@@ -386,18 +435,27 @@ struct Daemon::Impl {
     });
   }
 
-  void ingest(HttpRequest&& req, Responder res) {
+  // What became of a body of events: answered to HTTP as the 202 body; MQTT acknowledges on ok.
+  struct IngestOutcome {
+    std::size_t accepted = 0;
+    std::size_t duplicates = 0;
+    Json rejected = Json::array();
+  };
+  using IngestDone = std::function<void(Result<IngestOutcome>)>;
+
+  // The one ingest path of every transport: decode, resolve, journal (group commit), then hand
+  // the written events to the core in journal order. `done` is called once: with the outcome
+  // after the commit, or with unavailable (overload, journal down: nothing was committed).
+  void submit_events(std::string body, BodyFormat format, IngestDone done) {
     thread_local std::unique_ptr<EventDecoder> decoder;
     if (!decoder) decoder = std::make_unique<EventDecoder>(limits);
-    bool ndjson = req.content_type.rfind("application/x-ndjson", 0) == 0;
     Timestamp now = clock->now();
-    auto body = std::make_shared<std::string>(std::move(req.body));
-    auto batch = decoder->decode(*body, ndjson ? BodyFormat::ndjson : BodyFormat::json, now);
-    if (!batch) return res.send(error_response(batch.error()));
+    auto batch = decoder->decode(body, format, now);
+    if (!batch) return done(batch.error());
     CommitRequest commit;
-    Json rejected = Json::array();
+    auto outcome = std::make_shared<IngestOutcome>();
     for (const EventRejection& r : batch->rejected) {
-      rejected.push_back({{"index", r.index}, {"error", r.error}});
+      outcome->rejected.push_back({{"index", r.index}, {"error", r.error}});
       commit.dead.push_back({now, r.source, r.id, r.type, r.error, std::string(r.raw)});
     }
     auto accepted = std::make_shared<std::vector<AcceptedEvent>>();
@@ -412,8 +470,16 @@ struct Daemon::Impl {
           else area = std::move(found).value();
         }
       }
+      if (resolved) {
+        std::lock_guard lock(records_mutex);
+        if (const OutageRecord* r = d.event.get<OutageRecord>()) {
+          record_names.insert(r->record);
+        } else if (const RecordCancel* c = d.event.get<RecordCancel>(); c && !record_names.count(c->record)) {
+          resolved = not_found(fmt::format("field 'record': unknown record '{}'", c->record));
+        }
+      }
       if (!resolved) {
-        rejected.push_back({{"index", d.index}, {"error", resolved.error().message}});
+        outcome->rejected.push_back({{"index", d.index}, {"error", resolved.error().message}});
         commit.dead.push_back({now, d.event.source, d.event.id, std::string(to_string(d.event.type())),
                                resolved.error().message, std::string(d.raw)});
         continue;
@@ -422,18 +488,10 @@ struct Daemon::Impl {
                              std::string(d.raw), 0});
       accepted->push_back({std::move(d.event), std::move(area)});
     }
-    std::size_t rejected_count = rejected.size();
-    events_rejected->inc(static_cast<double>(rejected_count));
-    if (commit.rows.empty() && commit.dead.empty()) {
-      return res.send(json_response(202, {{"accepted", 0}, {"duplicates", 0}, {"rejected", rejected}}));
-    }
-    auto rejected_json = std::make_shared<Json>(std::move(rejected));
-    bool queued = committer->submit(std::move(commit), [this, res, accepted, rejected_json, now](Result<CommitReceipt> receipt) {
-      if (!receipt) {
-        HttpResponse r = json_error(503, ErrorCode::unavailable, "journal: " + receipt.error().message);
-        r.headers.emplace_back("Retry-After", "1");
-        return res.send(std::move(r));
-      }
+    events_rejected->inc(static_cast<double>(outcome->rejected.size()));
+    if (commit.rows.empty() && commit.dead.empty()) return done(*outcome);
+    bool queued = committer->submit(std::move(commit), [this, done, accepted, outcome, now](Result<CommitReceipt> receipt) {
+      if (!receipt) return done(unavailable("journal: " + receipt.error().message));
       std::size_t dup = receipt->duplicates.size();
       std::size_t written = accepted->size() - dup;
       events_in->inc(static_cast<double>(written));
@@ -459,14 +517,48 @@ struct Daemon::Impl {
           }
         });
       }
-      res.send(json_response(202, {{"accepted", written}, {"duplicates", dup}, {"rejected", *rejected_json}}));
+      outcome->accepted = written;
+      outcome->duplicates = dup;
+      done(std::move(*outcome));
     });
     if (!queued) {
       requests_overloaded->inc();
-      HttpResponse r = json_error(503, ErrorCode::unavailable, "ingest is overloaded: the journal queue is full");
-      r.headers.emplace_back("Retry-After", "1");
-      res.send(std::move(r));
+      done(unavailable("ingest is overloaded: the journal queue is full"));
     }
+  }
+
+  void ingest(HttpRequest&& req, Responder res) {
+    bool ndjson = req.content_type.rfind("application/x-ndjson", 0) == 0;
+    submit_events(std::move(req.body), ndjson ? BodyFormat::ndjson : BodyFormat::json, [res](Result<IngestOutcome> r) {
+      if (!r) {
+        HttpResponse e = error_response(r.error());
+        if (r.error().code == ErrorCode::unavailable) e.headers.emplace_back("Retry-After", "1");
+        return res.send(std::move(e));
+      }
+      res.send(json_response(202, {{"accepted", r->accepted}, {"duplicates", r->duplicates}, {"rejected", r->rejected}}));
+    });
+  }
+
+  // An MQTT message: acknowledged (PUBACK) once its events are durable or refused for good;
+  // left unacknowledged (the broker delivers it again) when the journal could not take it.
+  void on_mqtt(std::string_view topic, std::string payload, MqttAck ack) {
+    std::string where(topic);
+    submit_events(std::move(payload), BodyFormat::json, [ack, where](Result<IngestOutcome> r) {
+      if (!r) {
+        if (r.error().code == ErrorCode::invalid_input) {
+          spdlog::warn("event=mqtt_refused topic={} reason=\"{}\"", where, r.error().message);
+          ack.done();  // a malformed message will not get better by coming again
+        } else {
+          spdlog::warn("event=mqtt_retry topic={} reason=\"{}\"", where, r.error().message);
+        }
+        return;
+      }
+      if (!r->rejected.empty()) {
+        spdlog::info("event=mqtt_rejected topic={} rejected={} first=\"{}\"", where, r->rejected.size(),
+                     r->rejected[0]["error"].get<std::string>());
+      }
+      ack.done();
+    });
   }
 };
 
@@ -489,6 +581,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonConfig config) {
 
   auto inference = parse_inference_config(m.config.inference_toml, m.config.origin.empty() ? "config" : m.config.origin);
   if (!inference) return inference.error();
+  inference->ping_meters_per_transformer = m.config.ping.meters_per_transformer;
   if (Status s = m.load_model(); !s) return s.error();
   if (Status s = m.load_gateways(); !s) return s.error();
   m.engine = std::make_unique<OutageEngine>(m.model, std::move(inference).value(), &m.gateways);
@@ -518,6 +611,16 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonConfig config) {
   m.http = std::make_unique<HttpServer>(http_server_options(m.config.server),
                                         [&m](HttpRequest&& req, Responder res) { m.handle(std::move(req), res); });
   m.register_metrics();
+  if (!m.config.ping.mqtt_topic.empty()) {
+    MqttPublisherOptions po = mqtt_publisher_options(m.config.mqtt);
+    m.ping_publisher = std::make_unique<MqttPublisher>(po);
+    if (Status s = m.ping_publisher->start(); !s) return s.error();
+  }
+  if (!m.config.ping.webhook_url.empty()) {
+    auto webhook = WebhookClient::start(m.config.ping.webhook_url);
+    if (!webhook) return webhook.error();
+    m.ping_webhook = std::move(webhook).value();
+  }
   m.core_work.emplace(m.core.get_executor());
   m.ticker = std::make_unique<asio::steady_timer>(m.core);
   asio::post(m.core, [&m] { m.tick(); });
@@ -527,6 +630,19 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonConfig config) {
     m.core.stop();
     m.core_thread.join();
     return s.error();
+  }
+  if (m.config.mqtt.enabled) {
+    m.mqtt = std::make_unique<MqttIngest>(mqtt_ingest_options(m.config.mqtt),
+                                          [&m](std::string_view topic, std::string payload, MqttAck ack) {
+                                            m.on_mqtt(topic, std::move(payload), std::move(ack));
+                                          });
+    if (Status s = m.mqtt->start(); !s) {
+      m.http->stop(std::chrono::seconds(0));
+      m.core_work.reset();
+      m.core.stop();
+      m.core_thread.join();
+      return s.error();
+    }
   }
   m.ready = true;
   spdlog::info("event=listening address={} clock={} model={}", m.http->local_endpoint().to_string(),
@@ -538,6 +654,7 @@ void Daemon::stop(std::chrono::seconds grace) {
   if (!impl_ || impl_->stopped.exchange(true)) return;
   Impl& m = *impl_;
   spdlog::info("event=stopping grace_s={}", grace.count());
+  if (m.mqtt) m.mqtt->stop(grace);  // no new messages; those in flight are committed and acknowledged
   m.http->stop(grace);      // no new requests; those in flight finish (their commits included)
   m.committer->stop();      // commits what is queued; its callbacks post the last events to the core
   std::promise<void> drained;
@@ -551,6 +668,8 @@ void Daemon::stop(std::chrono::seconds grace) {
   m.core_work.reset();
   m.core.stop();
   if (m.core_thread.joinable()) m.core_thread.join();
+  if (m.ping_publisher) m.ping_publisher->stop(std::chrono::seconds(1));
+  if (m.ping_webhook) m.ping_webhook->stop();
   spdlog::info("event=stopped");
 }
 

@@ -57,7 +57,7 @@ Result<InferenceConfig> parse_inference_config(std::string_view text, std::strin
   }
   Reader r{origin, {}};
   r.only(t, {"settle_s", "reclose_window_s", "live_window_s", "voltage_loss_ratio", "voltage_normal_low",
-             "restore_share", "nested_grace_s", "ping_meters_per_transformer", "ping_max_per_outage",
+             "restore_share", "nested_grace_s", "ping_max_per_outage",
              "ping_repeat_after_s", "telemetered", "planned_notice_h", "temporary_notice_h", "record_early_s",
              "record_late_s", "thresholds", "trust"},
          "");
@@ -71,7 +71,6 @@ Result<InferenceConfig> parse_inference_config(std::string_view text, std::strin
   r.number(t, "voltage_loss_ratio", 0, 1, c.voltage_loss_ratio, "voltage_loss_ratio");
   r.number(t, "voltage_normal_low", 0, 2, c.voltage_normal_low, "voltage_normal_low");
   r.number(t, "restore_share", 0.01, 1, c.restore_share, "restore_share");
-  r.integer(t, "ping_meters_per_transformer", 0, 100, c.ping_meters_per_transformer, "ping_meters_per_transformer");
   r.integer(t, "ping_max_per_outage", 0, 10000, c.ping_max_per_outage, "ping_max_per_outage");
   double planned_h = std::chrono::duration<double, std::ratio<3600>>(c.planned_notice).count();
   double temporary_h = std::chrono::duration<double, std::ratio<3600>>(c.temporary_notice).count();

@@ -61,9 +61,10 @@ nlohmann::json outage_feature(const OutageEngine& engine, const Outage& o, bool 
   if (detail) {
     nlohmann::json evidence = nlohmann::json::array();
     for (const Evidence& e : o.evidence) {
-      bool meter_level = e.kind != EvidenceKind::scada_open && e.kind != EvidenceKind::scada_close &&
-                         e.kind != EvidenceKind::fci && e.kind != EvidenceKind::relay_distance &&
-                         !(e.kind == EvidenceKind::crew || e.kind == EvidenceKind::dispatcher);
+      bool by_people = e.kind == EvidenceKind::crew || e.kind == EvidenceKind::dispatcher;
+      bool meter_level = by_people ? !o.device.valid()
+                                   : e.kind != EvidenceKind::scada_open && e.kind != EvidenceKind::scada_close &&
+                                         e.kind != EvidenceKind::fci && e.kind != EvidenceKind::relay_distance;
       std::string subject;
       if (meter_level && e.subject < model.service_points().size()) {
         subject = model.service_point(ServicePointId(e.subject)).id;

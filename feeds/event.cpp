@@ -10,6 +10,7 @@ constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNames = {
     "iot.alarm",       "scada.switch",       "fci.fault",            "relay.distance",
     "call.report",     "crew.position",      "crew.status",          "record.planned",
     "record.temporary", "record.load_shedding", "record.disconnection", "record.cancel",
+    "outage.confirm",
 };
 
 }  // namespace
@@ -91,6 +92,8 @@ std::string_view to_string(RecordKind k) {
   return "planned";
 }
 
+std::string_view to_string(Confirmer c) { return c == Confirmer::crew ? "crew" : "dispatcher"; }
+
 EventType Event::type() const {
   struct Visitor {
     EventType operator()(const MeterPowerOff&) const { return EventType::meter_power_off; }
@@ -114,6 +117,7 @@ EventType Event::type() const {
       return EventType::record_planned;
     }
     EventType operator()(const RecordCancel&) const { return EventType::record_cancel; }
+    EventType operator()(const OutageConfirm&) const { return EventType::outage_confirm; }
   };
   return std::visit(Visitor{}, payload);
 }

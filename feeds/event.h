@@ -47,8 +47,9 @@ enum class EventType : std::uint8_t {
   record_load_shedding,
   record_disconnection,
   record_cancel,
+  outage_confirm,
 };
-inline constexpr int kEventTypeCount = 16;
+inline constexpr int kEventTypeCount = 17;
 std::string_view to_string(EventType t);  // the wire name, e.g. "meter.power_off"
 std::optional<EventType> event_type_from_string(std::string_view text);
 
@@ -112,8 +113,8 @@ enum class Channel : std::uint8_t { hotline_95598, app, counter, wechat, other }
 std::string_view to_string(Symptom s);
 std::string_view to_string(Channel c);
 constexpr bool is_hazard(Symptom s) { return s == Symptom::wire_down || s == Symptom::fire; }
-// call.report: a trouble call. At least one subject is set (customer, meter, phone, address or
-// position); when several are, the most specific wins in that order.
+// call.report: a trouble call. At least one subject is set (customer, meter, phone, position or
+// address); when several are, the first in that order wins.
 struct CallReport {
   std::string customer;
   std::string meter;
@@ -159,9 +160,18 @@ struct RecordCancel {
   std::string record;
 };
 
+// outage.confirm: a crew or a dispatcher confirms an outage the engine predicted (the console's
+// POST /v1/outages/{id}/confirm journals one). `outage` is the outage's id as the API shows it.
+enum class Confirmer : std::uint8_t { crew, dispatcher };
+std::string_view to_string(Confirmer c);
+struct OutageConfirm {
+  std::string outage;
+  Confirmer by = Confirmer::dispatcher;
+};
+
 using EventPayload = std::variant<MeterPowerOff, MeterPowerOn, MeterPing, MeterVoltage, IotAlarm, ScadaSwitch,
                                   FciFault, RelayDistance, CallReport, CrewPosition, CrewStatus, OutageRecord,
-                                  RecordCancel>;
+                                  RecordCancel, OutageConfirm>;
 
 struct Event {
   std::string source;

@@ -41,7 +41,7 @@ enum class Key : std::uint8_t {
   id, type, time, source, meter, energized, volts, nominal, gateway, kind, site, meters, phases,
   lon, lat, x, y, position, device, state, cause, km, customer, phone, address, symptom, channel,
   contact, note, crew, status, ticket, record, start, end, reason, devices, customers, area,
-  notice_at, unknown,
+  notice_at, outage, by, unknown,
 };
 constexpr int kKeyCount = static_cast<int>(Key::unknown);
 static_assert(kKeyCount <= 64, "present/duplicate sets are 64-bit masks");
@@ -51,7 +51,7 @@ constexpr std::array<std::string_view, kKeyCount> kKeyNames = {
     "kind",     "site",    "meters",  "phases",   "lon",     "lat",       "x",       "y",       "position",
     "device",   "state",   "cause",   "km",       "customer", "phone",    "address", "symptom", "channel",
     "contact",  "note",    "crew",    "status",   "ticket",  "record",    "start",   "end",     "reason",
-    "devices",  "customers", "area",  "notice_at",
+    "devices",  "customers", "area",  "notice_at", "outage", "by",
 };
 
 constexpr Key key_from_name(std::string_view k) {
@@ -63,6 +63,7 @@ constexpr Key key_from_name(std::string_view k) {
     case 2:
       if (k == "id") return Key::id;
       if (k == "km") return Key::km;
+      if (k == "by") return Key::by;
       break;
     case 3:
       if (k == "lon") return Key::lon;
@@ -95,6 +96,7 @@ constexpr Key key_from_name(std::string_view k) {
       if (k == "ticket") return Key::ticket;
       if (k == "record") return Key::record;
       if (k == "reason") return Key::reason;
+      if (k == "outage") return Key::outage;
       break;
     case 7:
       if (k == "nominal") return Key::nominal;
@@ -1157,6 +1159,10 @@ class EventDecoder::Impl {
       }
       case EventType::record_cancel:
         return text(Key::record, true, payload<RecordCancel>(event).record);
+      case EventType::outage_confirm: {
+        auto& p = payload<OutageConfirm>(event);
+        return text(Key::outage, true, p.outage) && word(Key::by, 0, 1, "confirmer", p.by);
+      }
     }
     return fail(Key::type, "not handled");  // unreachable: every EventType is a case above
   }

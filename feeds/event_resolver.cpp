@@ -1,8 +1,11 @@
 #include "feeds/event_resolver.h"
 
+#include "feeds/outage.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -122,6 +125,13 @@ Result<ResolvedEvent> EventResolver::resolve(const Event& event) const {
     } else {
       r.located = false;  // an address: the store's address search places it
     }
+  } else if (auto* e = event.get<OutageConfirm>()) {
+    std::uint32_t id = 0;
+    auto [p, ec] = std::from_chars(e->outage.data(), e->outage.data() + e->outage.size(), id);
+    if (ec != std::errc() || p != e->outage.data() + e->outage.size() || id == StrongId<OutageTag>::invalid_value) {
+      return invalid_input(fmt::format("field 'outage': expected an outage id (a number), got '{}'", e->outage));
+    }
+    r.outage = id;
   } else if (auto* e = event.get<OutageRecord>()) {
     for (const std::string& d : e->devices) {
       ElementId id = model_.find_element(d);

@@ -73,8 +73,9 @@ struct InferenceConfig {
   // energized ping) form a nested outage, back-dated to when they lost power.
   Duration nested_grace = std::chrono::minutes(5);
 
-  // Outbound pings: how many meters to read per transformer below a prediction, and how long to
-  // wait before asking again about the same meter.
+  // Outbound pings: how many meters to read per transformer below a prediction (the daemon sets
+  // it from [ping] meters_per_transformer), at most how many per outage, and how long to wait
+  // before asking again about the same meter.
   int ping_meters_per_transformer = 2;
   int ping_max_per_outage = 20;
   Duration ping_repeat_after = std::chrono::minutes(30);

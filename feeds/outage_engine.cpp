@@ -272,13 +272,17 @@ struct OutageEngine::Impl {
 
   bool qualifies(NodeIndex n) const {
     const DeviceNode& node = tree.node(n);
-    if (node.suppressed || live_count[n] > 0 || telemetered_closed(n)) return false;
     OutageId existing = node_outage[n];
     if (existing.valid()) {
-      // An outage stays at its device until enough of its dark service points report power back.
+      // An outage stays at its device until enough of its dark service points report power back;
+      // live evidence below disproves a prediction, not what a crew or dispatcher confirmed.
       const Outage& o = outages[existing.value()];
-      return off_count[n] > 0 && o.returned < config.restore_share * std::max<std::uint32_t>(o.dark_peak, 1);
+      bool back = o.returned >= config.restore_share * std::max<std::uint32_t>(o.dark_peak, 1);
+      if (o.state == OutageState::confirmed) return !back;
+      if (node.suppressed || live_count[n] > 0 || telemetered_closed(n)) return false;
+      return off_count[n] > 0 && !back;
     }
+    if (node.suppressed || live_count[n] > 0 || telemetered_closed(n)) return false;
     const LevelThreshold& t = config.threshold(node.level);
     if (off_count[n] < static_cast<std::uint32_t>(std::max(t.min_evidence, 1))) return false;
     double share = node.service_points ? off_weight[n] / node.service_points : 0.0;
@@ -448,6 +452,18 @@ struct OutageEngine::Impl {
       for (std::size_t i = 1; i < below.size(); ++i) merge(below[i], id);
     }
     node_outage[n] = id;
+    // Fault indicators that flagged before the outage was known, below its device, are its evidence.
+    for (auto it = fci_flags.begin(); it != fci_flags.end();) {
+      BusId at = topology.downstream_bus(it->first);
+      if (!at.valid()) at = model.element(it->first).bus1;
+      if (topology.is_below(at, node.bus) && it->second >= get(id).start - config.settle) {
+        get(id).fault_indicators.push_back(it->first);
+        get(id).evidence.push_back({it->second, 0, it->first.value(), EvidenceKind::fci});
+        it = fci_flags.erase(it);
+      } else {
+        ++it;
+      }
+    }
     // A prediction just above that explains no more than this one gives way to it.
     for (NodeIndex a = node.parent; a != kNoNode && !explains_more(a, n); a = tree.node(a).parent) {
       if (node_outage[a].valid()) merge(node_outage[a], id);
@@ -1011,6 +1027,25 @@ struct OutageEngine::Impl {
     }
   }
 
+  // A crew or a dispatcher confirms: the outage stays until power comes back, whatever live
+  // evidence says (they have seen it).
+  Status confirm(OutageId id, ConfirmedBy by, Timestamp at, std::int64_t seq) {
+    if (!id.valid() || id.value() >= outages.size()) return not_found(fmt::format("field 'outage': unknown outage {}", id.value()));
+    Outage& o = get(id);
+    if (!is_active(o.state)) {
+      return Error{ErrorCode::conflict, fmt::format("outage {} is {}, not active", id.value(), to_string(o.state))};
+    }
+    if (o.state != OutageState::confirmed) {
+      o.state = OutageState::confirmed;
+      o.confirmed_by = by;
+      o.confirmed_at = now;
+    }
+    o.evidence.push_back({at, seq, o.device.valid() ? o.device.value() : o.service_point.value(),
+                          by == ConfirmedBy::crew ? EvidenceKind::crew : EvidenceKind::dispatcher});
+    touch(id);
+    return {};
+  }
+
   // ---- apply ---------------------------------------------------------------------------
 
   Status apply(const Event& event, std::int64_t seq, std::span<const ServicePointId> area) {
@@ -1059,6 +1094,8 @@ struct OutageEngine::Impl {
       }
     } else if (auto* e = event.get<OutageRecord>()) {
       put_record(*e, r, area, t);
+    } else if (auto* e = event.get<OutageConfirm>()) {
+      return confirm(OutageId(r.outage), e->by == Confirmer::crew ? ConfirmedBy::crew : ConfirmedBy::dispatcher, t, seq);
     } else if (auto* e = event.get<RecordCancel>()) {
       auto id = records.cancel(e->record);
       if (!id) return Error{ErrorCode::conflict, id.error().message};
@@ -1141,26 +1178,8 @@ void OutageEngine::advance(Timestamp now) {
 
 Status OutageEngine::confirm(OutageId id, ConfirmedBy by, Timestamp now) {
   Impl& m = *impl_;
-  if (!id.valid() || id.value() >= m.outages.size()) return not_found(fmt::format("unknown outage {}", id.value()));
   m.now = std::max(m.now, now);
-  Outage& o = m.get(id);
-  if (!is_active(o.state)) return Error{ErrorCode::conflict, fmt::format("outage {} is {}", id.value(), to_string(o.state))};
-  o.state = OutageState::confirmed;
-  o.confirmed_by = by;
-  o.confirmed_at = m.now;
-  o.evidence.push_back({m.now, 0, o.device.valid() ? o.device.value() : o.service_point.value(),
-                        by == ConfirmedBy::crew ? EvidenceKind::crew : EvidenceKind::dispatcher});
-  m.touch(id);
-  if (o.device.valid() && !o.device_open && !m.topology.is_open(o.device)) {
-    NodeIndex n = m.tree.node_of_element(o.device);
-    if (n != kNoNode && m.node_outage[n] == id) m.node_outage[n] = OutageId();
-    std::vector<ServicePointId> island = m.service_points_below(o.device);
-    o.device_open = true;
-    m.topology.set_open(o.device, true);
-    m.take_island(id, island);
-    m.rebuild_tree();
-  }
-  return {};
+  return m.confirm(id, by, m.now, 0);
 }
 
 const std::vector<Outage>& OutageEngine::outages() const { return impl_->outages; }

@@ -90,8 +90,9 @@ class OutageEngine {
   // apply() and periodically (the daemon: every second).
   void advance(Timestamp now);
 
-  // A crew or a dispatcher confirms an outage: it becomes confirmed and its device opens in the
-  // live topology. not_found for an unknown id, conflict when it is no longer active.
+  // A crew or a dispatcher confirms an outage (as an outage.confirm event does): it becomes
+  // confirmed and stays until power comes back, live evidence notwithstanding. not_found for an
+  // unknown id, conflict when it is no longer active.
   Status confirm(OutageId id, ConfirmedBy by, Timestamp now);
 
   // Reading.

@@ -16,6 +16,7 @@
 #include "feeds/rfc3339.h"
 #include "geo/topology.h"
 #include "tests/adapters/daemon_process.h"
+#include "tests/adapters/mqtt_broker.h"
 #include "tests/geo/feeders.h"
 
 namespace outage {
@@ -105,6 +106,9 @@ max_age_s = 86400
       while (std::getline(log, line) && shown++ < 60) std::cerr << "daemon: " << line << "\n";
     }
   }
+
+  // Adds lines to the daemon's configuration file (before start()).
+  void configure(const std::string& toml) { std::ofstream(dir + "/outage.toml", std::ios::app) << toml; }
 
   void start(const std::string& model_relative) {
     model_path = testing::feeder_path(model_relative);
@@ -341,6 +345,37 @@ TEST_F(DaemonTest, Ieee123ASingleCustomersCallIsASinglePremiseOutage) {
   EXPECT_EQ(active["features"][0]["properties"]["customers_out"], 1);
 }
 
+TEST_F(DaemonTest, ADispatchersConfirmationIsJournaledAndSurvivesARestart) {
+  start("ieee123/Run_IEEE123Bus.DSS");
+  post_all(call(id(), "s47", kT0));
+  clock(kT0 + 2min);
+  int outage_id = outages()["features"][0]["id"];
+  std::string target = fmt::format("/v1/outages/{}/confirm", outage_id);
+  EXPECT_EQ(http(port, "POST", target, "producer-token").status, 403);
+  auto r = http(port, "POST", target, "dispatcher-token");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["properties"]["state"], "confirmed");
+  EXPECT_EQ(http(port, "POST", "/v1/outages/999/confirm", "dispatcher-token").status, 404);
+  restart();
+  Json again = outages();
+  ASSERT_EQ(again["features"].size(), 1u);
+  EXPECT_EQ(again["features"][0]["properties"]["state"], "confirmed");
+  EXPECT_EQ(again["features"][0]["properties"]["confirmed_by"], "dispatcher");
+}
+
+TEST_F(DaemonTest, CancellingAnUnknownRecordIsRefusedWithTheReason) {
+  start("ieee123/Run_IEEE123Bus.DSS");
+  Json out = post(fmt::format(R"({{"id":"c1","type":"record.cancel","time":"{}","source":"pms","record":"nope"}})", at(kT0)));
+  ASSERT_EQ(out["rejected"].size(), 1u);
+  EXPECT_EQ(out["rejected"][0]["error"], "field 'record': unknown record 'nope'");
+  std::string record = fmt::format(
+      R"({{"id":"r1","type":"record.temporary","time":"{}","source":"pms","record":"TW-1","start":"{}","end":"{}",)"
+      R"("reason":"emergency repair","customers":["s47"]}})",
+      at(kT0), at(kT0), at(kT0 + 2h));
+  post_all(record);
+  post_all(fmt::format(R"({{"id":"c2","type":"record.cancel","time":"{}","source":"pms","record":"TW-1"}})", at(kT0)));
+}
+
 // ---- bad input -------------------------------------------------------------------------------
 
 TEST_F(DaemonTest, BadInputGetsAClearErrorNamingTheField) {
@@ -437,6 +472,143 @@ TEST_F(DaemonTest, ASlowProducerDoesNotBlockTheOthers) {
   EXPECT_EQ(out["accepted"], 1);
   slow.close();  // and one that drops mid-body does no harm
   EXPECT_EQ(http(port, "GET", "/healthz").status, 200);
+}
+
+// ---- MQTT ------------------------------------------------------------------------------------
+
+// Collects what the daemon publishes on a topic (the outbound meter read requests).
+class Subscriber {
+ public:
+  Subscriber(std::uint16_t port, const std::string& topic) {
+    mosquitto_lib_init();
+    mosq_ = mosquitto_new(nullptr, true, this);
+    mosquitto_message_callback_set(mosq_, [](mosquitto*, void* self, const mosquitto_message* m) {
+      auto& s = *static_cast<Subscriber*>(self);
+      std::lock_guard lock(s.mu_);
+      s.messages_.emplace_back(static_cast<const char*>(m->payload), m->payloadlen);
+    });
+    mosquitto_connect(mosq_, "127.0.0.1", port, 30);
+    mosquitto_subscribe(mosq_, nullptr, topic.c_str(), 1);
+    mosquitto_loop_start(mosq_);
+  }
+  ~Subscriber() {
+    mosquitto_disconnect(mosq_);
+    mosquitto_loop_stop(mosq_, false);
+    mosquitto_destroy(mosq_);
+  }
+  std::vector<std::string> messages() {
+    std::lock_guard lock(mu_);
+    return messages_;
+  }
+
+ private:
+  mosquitto* mosq_ = nullptr;
+  std::mutex mu_;
+  std::vector<std::string> messages_;
+};
+
+TEST_F(DaemonTest, Ieee8500AFuseBlowsWithItsLastGaspsOverMqtt) {
+  std::string binary = testing::find_mosquitto();
+  if (binary.empty()) GTEST_SKIP() << "mosquitto is not installed";
+  testing::Broker broker(binary);
+  std::string why;
+  ASSERT_TRUE(broker.start(&why)) << why;
+  configure(fmt::format(R"(
+[mqtt]
+enabled = true
+port = {}
+topics = ["outage/events/#"]
+client_id = "outage-test"
+connections = 2
+
+[ping]
+mqtt_topic = "outage/pings"
+)",
+                        broker.port()));
+  Subscriber pings(broker.port(), "outage/pings");
+  start("ieee8500/Run_RecloserSiting.DSS");
+  NetworkModel model = testing::read_feeder("ieee8500/Run_RecloserSiting.DSS");
+  std::string fuse;
+  std::vector<std::string> below;
+  for (const Element& e : model.elements()) {
+    if (e.kind != ElementKind::fuse) continue;
+    auto m = meters_below(model, std::string(e.id));
+    if (m.size() > below.size()) fuse = e.id, below = m;
+  }
+  testing::Producer producer(broker.port());
+  ASSERT_TRUE(producer.ok());
+  // 70% of the fuse's meters gasp; one message per meter, some as arrays of three.
+  std::vector<std::string> pending;
+  std::size_t sent = 0;
+  for (std::size_t i = 0; i < below.size(); ++i) {
+    if (i % 10 >= 7) continue;
+    std::string event_id = id();
+    pending.push_back(gasp(event_id, below[i], kT0 + std::chrono::seconds(i % 60)));
+    if (pending.size() == (i % 2 ? 1u : 3u)) {
+      std::string payload = pending.size() == 1 ? pending[0] : array(pending);
+      ASSERT_TRUE(producer.publish("outage/events/ami", payload));
+      sent += pending.size();
+      pending.clear();
+    }
+  }
+  if (!pending.empty()) {
+    ASSERT_TRUE(producer.publish("outage/events/ami", array(pending)));
+    sent += pending.size();
+  }
+  // The producer's PUBACK is the broker's; the daemon takes the messages from the broker.
+  ASSERT_TRUE(testing::eventually([&] { return db->column("SELECT count(*) FROM outage.journal")[0] == std::to_string(sent); }));
+  clock(kT0 + 61s);
+  EXPECT_EQ(devices(outages()), std::vector<std::string>{fuse});
+  // The engine asked the head-end to read silent meters below the fuse, over MQTT.
+  ASSERT_TRUE(testing::eventually([&] { return !pings.messages().empty(); }));
+  Json ping = Json::parse(pings.messages()[0]);
+  EXPECT_NE(std::find(below.begin(), below.end(), ping["meter"].get<std::string>()), below.end());
+  // The broker goes away and comes back: the daemon reconnects and takes new messages.
+  broker.stop(SIGKILL);
+  ASSERT_TRUE(broker.start(&why)) << why;
+  testing::Producer again(broker.port());
+  ASSERT_TRUE(again.ok());
+  // A broker that lost its sessions forgets the daemon's subscriptions until it reconnects and
+  // subscribes again; messages to no subscriber are not kept. Publish until one gets through.
+  int attempt = 0;
+  EXPECT_TRUE(testing::eventually([&] {
+    EXPECT_TRUE(again.publish("outage/events/ami", call(fmt::format("after-restart-{}", ++attempt), "wait", kT0 + 61s)));
+    std::this_thread::sleep_for(200ms);
+    return db->column("SELECT count(*) FROM outage.dead_letters WHERE event_id LIKE 'after-restart-%'")[0] != "0";
+  })) << "a message after the broker's restart reaches the daemon (an unknown customer: dead-lettered)";
+  if (HasFailure()) std::cerr << "broker log:\n" << broker.log();
+}
+
+TEST_F(DaemonTest, MessagesTheDaemonDidNotAcknowledgeBeforeSigkillComeAgain) {
+  std::string binary = testing::find_mosquitto();
+  if (binary.empty()) GTEST_SKIP() << "mosquitto is not installed";
+  testing::Broker broker(binary);
+  std::string why;
+  ASSERT_TRUE(broker.start(&why)) << why;
+  configure(fmt::format("\n[mqtt]\nenabled = true\nport = {}\ntopics = [\"outage/events/#\"]\nclient_id = \"kill-test\"\n",
+                        broker.port()));
+  start("ieee123/Run_IEEE123Bus.DSS");
+  NetworkModel model = testing::read_feeder("ieee123/Run_IEEE123Bus.DSS");
+  testing::Producer producer(broker.port());
+  ASSERT_TRUE(producer.ok());
+  // 300 messages of 5 events; the daemon is killed without warning after the first 100. The
+  // broker keeps what the daemon had not acknowledged (a persistent session) and delivers it
+  // when the daemon is back: every event ends up in the journal, none twice.
+  int published = 0;
+  for (int m = 0; m < 300; ++m) {
+    std::vector<std::string> events;
+    for (int i = 0; i < 5; ++i) {
+      const ServicePoint& sp = model.service_points()[(m * 5 + i) % model.service_points().size()];
+      events.push_back(gasp(fmt::format("k{}-{}", m, i), std::string(sp.id), kT0));
+    }
+    ASSERT_TRUE(producer.publish("outage/events/ami", array(events)));
+    published += 5;
+    if (m == 100) daemon->kill(SIGKILL);
+  }
+  restart();
+  EXPECT_TRUE(testing::eventually([&] {
+    return db->column("SELECT count(*) FROM outage.journal")[0] == std::to_string(published);
+  })) << db->column("SELECT count(*) FROM outage.journal")[0] << " of " << published;
 }
 
 // ---- durability ------------------------------------------------------------------------------

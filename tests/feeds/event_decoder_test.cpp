@@ -369,6 +369,16 @@ TEST(EventDecoder, DecodesARecordCancel) {
   EXPECT_EQ(rejection(event_json("record.cancel")), "field 'record': missing");
 }
 
+TEST(EventDecoder, DecodesAnOutageConfirmation) {
+  Event e = accepted(event_json("outage.confirm", R"("outage":"42","by":"crew")"));
+  ASSERT_TRUE(e.get<OutageConfirm>());
+  EXPECT_EQ(e.get<OutageConfirm>()->outage, "42");
+  EXPECT_EQ(e.get<OutageConfirm>()->by, Confirmer::crew);
+  EXPECT_EQ(rejection(event_json("outage.confirm", R"("by":"crew")")), "field 'outage': missing");
+  EXPECT_EQ(rejection(event_json("outage.confirm", R"("outage":"42","by":"mayor")")),
+            "field 'by': unknown confirmer 'mayor' (crew, dispatcher)");
+}
+
 // --- the envelope ----------------------------------------------------------------------------
 
 TEST(EventDecoder, RejectsAMeterEventWithoutItsMeterNamingTheField) {

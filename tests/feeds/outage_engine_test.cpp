@@ -359,6 +359,31 @@ TEST(OutageEngine, MetersStillDarkAfterAPredictedOutageIsRestoredBecomeNested) {
   EXPECT_EQ(d.only_active()->start, kT0);
 }
 
+TEST(OutageEngine, AConfirmedOutageStandsAgainstLiveEvidenceUntilPowerIsBack) {
+  Drill d(drawn_feeder());
+  for (int i = 1; i <= 3; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 1s);
+  OutageId id = d.only_active()->id;
+  OutageConfirm confirm{std::to_string(id.value()), Confirmer::crew};
+  ASSERT_TRUE(d.send(kT0 + 10min, confirm).ok());
+  d.advance(kT0 + 10min);
+  EXPECT_EQ(d.only_active()->state, OutageState::confirmed);
+  EXPECT_EQ(d.only_active()->confirmed_by, ConfirmedBy::crew);
+  // A live ping below would disprove a prediction; the crew has seen this one.
+  d.ping("m4", true, kT0 + 11min);
+  d.advance(kT0 + 11min);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  // Power back at two of its three dark meters (restore_share 0.5): restored.
+  d.back("m1", kT0 + 2h);
+  d.back("m2", kT0 + 2h);
+  d.advance(kT0 + 2h);
+  EXPECT_EQ(d.engine->outage(id)->state, OutageState::restored);
+  // Confirming what is over, or what does not exist, is refused.
+  EXPECT_EQ(d.send(kT0 + 3h, confirm).error().code, ErrorCode::conflict);
+  EXPECT_EQ(d.send(kT0 + 3h, OutageConfirm{"999", Confirmer::dispatcher}).error().code, ErrorCode::not_found);
+  EXPECT_EQ(d.send(kT0 + 3h, OutageConfirm{"x", Confirmer::dispatcher}).error().code, ErrorCode::invalid_input);
+}
+
 // ---- calls and records ----------------------------------------------------------------------
 
 TEST(OutageEngine, ALoneNoPowerCallIsASinglePremiseOutageThatAPingCanClear) {
