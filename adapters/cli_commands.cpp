@@ -182,12 +182,23 @@ int run_import(ModelArgs& args, const std::optional<std::string>& db, const std:
   return 0;
 }
 
-int run_trace(ModelArgs& args, const TraceRequest& request, bool json) {
+int run_trace(ModelArgs& args, const TraceRequest& request, bool json, bool meters) {
   auto model = open_model_file(args.path, args.options);
   if (!model) return fail(model.error());
   Topology topology(*model);
   auto r = trace(topology, request);
   if (!r) return fail(r.error());
+  if (meters) {
+    // The meters fed through the device now, one a line (for scripts).
+    ElementId e = model->find_element(r->device);
+    BusId below = e.valid() ? topology.downstream_bus(e) : model->find_bus(r->device);
+    if (below.valid()) {
+      for (BusId b : topology.buses_below_list(below)) {
+        for (ServicePointId sp : topology.service_points_at(b)) fmt::print("{}\n", model->service_point(sp).id);
+      }
+    }
+    return 0;
+  }
   if (json) {
     Json j;
     j["device"] = r->device;
@@ -314,15 +325,17 @@ void register_commands(CLI::App& app, int& exit_code) {
     auto open = std::make_shared<std::vector<std::string>>();
     auto close = std::make_shared<std::vector<std::string>>();
     auto json = std::make_shared<bool>(false);
+    auto meters = std::make_shared<bool>(false);
     args->add_to(cmd);
     cmd->add_option("--device", request->device, "element, bus or meter name (case-insensitive)")->required();
+    cmd->add_flag("--meters", *meters, "print only the meters fed through it, one a line");
     cmd->add_option("--open", *open, "switches to open first, comma-separated");
     cmd->add_option("--close", *close, "switches to close then, comma-separated");
     cmd->add_flag("--json", *json, "print one JSON object");
     cmd->callback([=, &exit_code] {
       request->open = split_commas(*open);
       request->close = split_commas(*close);
-      exit_code = run_trace(*args, *request, *json);
+      exit_code = run_trace(*args, *request, *json, *meters);
     });
   }
   {

@@ -279,7 +279,7 @@ void add_common(CLI::App* cmd, std::string& data, StormOptions& so, std::size_t&
   cmd->add_option("--lockout-share", so.lockout_share, "share of feeders that lock out")->capture_default_str();
   cmd->add_option("--lockout-gasps", so.lockout_gasps, "last gasps per meter of a locked-out feeder (1-3: reclose shots)")
       ->capture_default_str();
-  cmd->add_option("--storm-minutes", so.window, "storm window (faults start within it)")->capture_default_str();
+  cmd->add_option("--storm-minutes", so.window_minutes, "storm window in minutes (faults start within it)")->capture_default_str();
 }
 
 // ---- inprocess -------------------------------------------------------------------------------

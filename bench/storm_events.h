@@ -38,7 +38,7 @@ struct StormOptions {
   double lockout_share = 0.5;
   int lockout_gasps = 1;
   double delivery = 0.9;
-  std::chrono::milliseconds window = std::chrono::minutes(30);
+  double window_minutes = 30;
   std::uint64_t seed = 20261123;
 };
 
@@ -98,7 +98,7 @@ inline Storm make_storm(const FaultPlaces& places, const StormOptions& o) {
   Storm storm;
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> unit(0, 1);
-  const std::int64_t window = o.window.count();
+  const std::int64_t window = static_cast<std::int64_t>(o.window_minutes * 60'000);
   std::vector<std::uint8_t> seen;
   auto gasp = [&](std::uint32_t tile, std::uint32_t sp, std::int64_t t) {
     if (unit(rng) >= o.delivery) return;
