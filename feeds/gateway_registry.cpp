@@ -57,7 +57,9 @@ Result<GatewayRegistry> GatewayRegistry::parse(std::string_view text, std::strin
   int line = 0;
   auto header = split_csv_record(text, pos);
   ++line;
-  if (!header || header->empty()) return invalid_input(fmt::format("{}: empty file (expected a header line)", path));
+  if (!header || header->empty() || (header->size() == 1 && trim((*header)[0]).empty())) {
+    return invalid_input(fmt::format("{}: empty file (expected a header line)", path));
+  }
   constexpr std::array<std::string_view, 8> kColumns = {"gateway", "site", "kind", "x", "y", "transformer", "room", "meters"};
   std::array<int, kColumns.size()> col;
   col.fill(-1);

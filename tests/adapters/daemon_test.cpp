@@ -376,6 +376,26 @@ TEST_F(DaemonTest, CancellingAnUnknownRecordIsRefusedWithTheReason) {
   post_all(fmt::format(R"({{"id":"c2","type":"record.cancel","time":"{}","source":"pms","record":"TW-1"}})", at(kT0)));
 }
 
+TEST_F(DaemonTest, Ieee123AGatewayAlarmLandsOnTheRoomItWatches) {
+  // Bus 3 heads the lateral of line L2 (phase C), with loads S4c, S5c and S6c below it.
+  std::ofstream(dir + "/gateways.csv") << "gateway,site,kind,room\ngw-lake,Lakeside Garden,community,3\n";
+  configure("\n[model]\ngateways = \"gateways.csv\"\n");
+  start("ieee123/Run_IEEE123Bus.DSS");
+  Json out = post(array({
+      fmt::format(R"({{"id":"a1","type":"iot.alarm","time":"{}","source":"iot","gateway":"GW-LAKE","kind":"voltage_loss"}})", at(kT0)),
+      fmt::format(R"({{"id":"a2","type":"iot.alarm","time":"{}","source":"iot","gateway":"gw-x","kind":"voltage_loss"}})", at(kT0)),
+  }));
+  EXPECT_EQ(out["accepted"], 1);
+  ASSERT_EQ(out["rejected"].size(), 1u);
+  EXPECT_EQ(out["rejected"][0]["error"], "field 'gateway': unknown gateway 'gw-x'");
+  EXPECT_EQ(db->column("SELECT reason FROM outage.dead_letters WHERE event_id = 'a2'"),
+            std::vector<std::string>{"field 'gateway': unknown gateway 'gw-x'"});
+  clock(kT0 + 1s);
+  Json active = outages();
+  ASSERT_EQ(devices(active), std::vector<std::string>{"line.l2"});
+  EXPECT_EQ(active["features"][0]["properties"]["evidence_counts"]["iot_alarm"], 3);
+}
+
 // ---- bad input -------------------------------------------------------------------------------
 
 TEST_F(DaemonTest, BadInputGetsAClearErrorNamingTheField) {
