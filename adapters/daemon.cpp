@@ -353,6 +353,12 @@ struct Daemon::Impl {
         return json_response(200, outage_collection(*engine, ids));
       });
     }
+    if (path == "/v1/records") {
+      if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for /v1/records"));
+      if (refuse(Permission::read_outages)) return;
+      bool all = req.param("cancelled") && *req.param("cancelled") == "true";
+      return on_core(res, [this, all] { return json_response(200, {{"records", record_list(*engine, all)}}); });
+    }
     if (path.rfind("/v1/outages/", 0) == 0) {
       std::string rest = path.substr(12);
       bool confirm = false;

@@ -90,6 +90,31 @@ nlohmann::json outage_feature(const OutageEngine& engine, const Outage& o, bool 
   return {{"type", "Feature"}, {"id", o.id.value()}, {"geometry", geometry(model, o)}, {"properties", std::move(props)}};
 }
 
+nlohmann::json record_list(const OutageEngine& engine, bool include_cancelled) {
+  const NetworkModel& model = engine.topology().model();
+  nlohmann::json out = nlohmann::json::array();
+  for (const Record& r : engine.records().records()) {
+    if (r.cancelled && !include_cancelled) continue;
+    nlohmann::json devices = nlohmann::json::array();
+    for (ElementId d : r.devices) devices.push_back(std::string(model.element(d).id));
+    out.push_back({{"record", r.name},
+                   {"kind", std::string(to_string(r.kind))},
+                   {"start", format_rfc3339(r.start)},
+                   {"end", format_rfc3339(r.end)},
+                   {"reason", r.reason},
+                   {"devices", std::move(devices)},
+                   {"customers_named", r.customers.size()},
+                   {"area", r.area.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(r.area, nullptr, false)},
+                   {"service_points", r.service_points.size()},
+                   {"customers", r.customer_count},
+                   {"notice_at", r.notice_at ? nlohmann::json(format_rfc3339(*r.notice_at)) : nlohmann::json(nullptr)},
+                   {"received_at", format_rfc3339(r.received_at)},
+                   {"late_notice", r.late_notice},
+                   {"cancelled", r.cancelled}});
+  }
+  return out;
+}
+
 nlohmann::json outage_collection(const OutageEngine& engine, const std::vector<OutageId>& ids) {
   nlohmann::json features = nlohmann::json::array();
   for (OutageId id : ids) {

@@ -14,6 +14,10 @@ namespace outage {
 // fault location hints (indicators, relay distance).
 nlohmann::json outage_feature(const OutageEngine& engine, const Outage& o, bool detail);
 
+// The outage records (planned, temporary, load shedding, disconnection) as a JSON array: scope
+// sizes, times, and whether their notice came later than the service commitments require.
+nlohmann::json record_list(const OutageEngine& engine, bool include_cancelled);
+
 // The outages in `ids` as a FeatureCollection.
 nlohmann::json outage_collection(const OutageEngine& engine, const std::vector<OutageId>& ids);
 

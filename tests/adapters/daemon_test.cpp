@@ -334,6 +334,12 @@ TEST_F(DaemonTest, Ieee123CallsInsideAPlannedOutageAreExplainedAndAFaultBesideIt
   post_all(array(gasps));
   clock(kT0 + 21min);
   EXPECT_EQ(devices(outages()), std::vector<std::string>{"line.l12"});
+  // The record as the console sees it: noticed 8 days ahead (planned work needs 7), in time.
+  auto records = Json::parse(http(port, "GET", "/v1/records", "dispatcher-token").body)["records"];
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["record"], "PW-7");
+  EXPECT_EQ(records[0]["service_points"], 3);
+  EXPECT_EQ(records[0]["late_notice"], false);
 }
 
 TEST_F(DaemonTest, Ieee123ASingleCustomersCallIsASinglePremiseOutage) {
@@ -373,7 +379,15 @@ TEST_F(DaemonTest, CancellingAnUnknownRecordIsRefusedWithTheReason) {
       R"("reason":"emergency repair","customers":["s47"]}})",
       at(kT0), at(kT0), at(kT0 + 2h));
   post_all(record);
+  clock(kT0 + 1s);
+  // Temporary work needs 24 hours' notice; this one was posted as it started.
+  auto records = Json::parse(http(port, "GET", "/v1/records", "dispatcher-token").body)["records"];
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["late_notice"], true);
   post_all(fmt::format(R"({{"id":"c2","type":"record.cancel","time":"{}","source":"pms","record":"TW-1"}})", at(kT0)));
+  clock(kT0 + 2s);
+  EXPECT_TRUE(Json::parse(http(port, "GET", "/v1/records", "dispatcher-token").body)["records"].empty());
+  EXPECT_EQ(Json::parse(http(port, "GET", "/v1/records?cancelled=true", "dispatcher-token").body)["records"].size(), 1u);
 }
 
 TEST_F(DaemonTest, Ieee123AGatewayAlarmLandsOnTheRoomItWatches) {
