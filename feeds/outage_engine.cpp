@@ -420,9 +420,7 @@ struct OutageEngine::Impl {
       if (!is_active(o.state) || o.device_open) continue;
       NodeIndex on = o.device.valid() ? tree.node_of_element(o.device) : tree.node_of(o.service_point);
       if (on == kNoNode) continue;
-      if (on == n || tree.is_below(on, n)) {
-        if (o.device.valid() || on != kNoNode) out.push_back(id);
-      }
+      if (on == n || tree.is_below(on, n)) out.push_back(id);
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -846,8 +844,7 @@ struct OutageEngine::Impl {
     touch(id);
   }
 
-  void scada_close(ElementId e, SwitchCause cause, Timestamp time, std::int64_t seq) {
-    (void)cause;
+  void scada_close(ElementId e, Timestamp time, std::int64_t seq) {
     telemetered[e.value()] = 1;
     if (!topology.is_open(e)) return;
     topology.set_open(e, false);
@@ -1069,7 +1066,7 @@ struct OutageEngine::Impl {
       apply_iot(*e, r, t, seq);
     } else if (auto* e = event.get<ScadaSwitch>()) {
       if (e->state == SwitchState::open) scada_open(r.device, e->cause, t, seq);
-      else scada_close(r.device, e->cause, t, seq);
+      else scada_close(r.device, t, seq);
     } else if (event.get<FciFault>()) {
       place_fci(r.device, t, seq);
     } else if (auto* e = event.get<RelayDistance>()) {
@@ -1225,11 +1222,9 @@ ServicePointStatus OutageEngine::status_of(ServicePointId sp) const {
   }
   if (!out.outage.valid() && !out.dark) {
     // Not dark itself, but below a predicted outage's device: presumed out.
-    BusId bus = impl_->model.service_point(sp).bus;
     for (NodeIndex n = impl_->tree.node_of(sp); n != kNoNode; n = impl_->tree.node(n).parent) {
       if (impl_->node_outage[n].valid()) out.outage = impl_->node_outage[n];
     }
-    (void)bus;
   }
   return out;
 }
