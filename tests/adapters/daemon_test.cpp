@@ -369,6 +369,39 @@ TEST_F(DaemonTest, ADispatchersConfirmationIsJournaledAndSurvivesARestart) {
   EXPECT_EQ(again["features"][0]["properties"]["confirmed_by"], "dispatcher");
 }
 
+TEST_F(DaemonTest, Ieee123ARecordScopedByAnAreaCoversTheMetersPostgisFindsInsideIt) {
+  start("ieee123/Run_IEEE123Bus.DSS");
+  NetworkModel model = testing::read_feeder("ieee123/Run_IEEE123Bus.DSS");
+  // A box around the buses of loads S4c, S5c and S6c (BusCoords.dat: 4 at (700, 1050), 5 at
+  // (1025, 1250), 6 at (1275, 1150)), 10 ft wider on each side.
+  double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+  for (const char* m : {"s4c", "s5c", "s6c"}) {
+    Point p = model.bus(model.service_point(model.find_service_point(m)).bus).position;
+    x0 = std::min(x0, p.x - 10), y0 = std::min(y0, p.y - 10), x1 = std::max(x1, p.x + 10), y1 = std::max(y1, p.y + 10);
+  }
+  std::set<std::string> inside;  // what the box holds, by the model's own positions
+  for (const ServicePoint& sp : model.service_points()) {
+    Point p = model.bus(sp.bus).position;
+    if (p.x >= x0 && p.x <= x1 && p.y >= y0 && p.y <= y1) inside.insert(std::string(sp.id));
+  }
+  std::string area = fmt::format(R"({{"type":"Polygon","coordinates":[[[{0},{1}],[{2},{1}],[{2},{3}],[{0},{3}],[{0},{1}]]]}})",
+                                 x0, y0, x1, y1);
+  post_all(fmt::format(
+      R"({{"id":"ra","type":"record.planned","time":"{}","source":"pms","record":"PW-A","start":"{}","end":"{}",)"
+      R"("reason":"substation work","area":{},"notice_at":"{}"}})",
+      at(kT0), at(kT0), at(kT0 + 4h), area, at(kT0 - 10 * 24h)));
+  clock(kT0 + 1s);
+  auto records = Json::parse(http(port, "GET", "/v1/records", "dispatcher-token").body)["records"];
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["service_points"], inside.size());
+  // Calls from inside are explained by it.
+  std::vector<std::string> calls;
+  for (const std::string& m : inside) calls.push_back(call(id(), m, kT0 + 1s));
+  post_all(array(calls));
+  clock(kT0 + 2min);
+  EXPECT_TRUE(outages()["features"].empty());
+}
+
 TEST_F(DaemonTest, CancellingAnUnknownRecordIsRefusedWithTheReason) {
   start("ieee123/Run_IEEE123Bus.DSS");
   Json out = post(fmt::format(R"({{"id":"c1","type":"record.cancel","time":"{}","source":"pms","record":"nope"}})", at(kT0)));
