@@ -74,7 +74,7 @@ struct IngestConfig {
   double max_future_s = 300;       // events stamped further ahead than this are rejected
   double max_age_s = 7 * 86400;    // events older than this are rejected
   std::int64_t max_queued_rows = 100000;  // journal rows waiting for commit before ingest answers 503
-  double commit_retry_s = 1;       // wait between journal commit retries while the store is down
+  double commit_retry_s = 1;       // how long a commit keeps retrying a database that is down before the producers get 503
 };
 
 struct MqttConfig {
