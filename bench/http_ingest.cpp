@@ -13,13 +13,16 @@
 //   The journal is truncated (and checkpointed) before each; the daemon keeps running. Prints
 //   the median rows/s of each and the ratio b/a.
 // Latency: an open-loop schedule of --rate events/s for --seconds, in bodies of each size given
-//   by --latency-batch (e.g. 1000: 10 bodies a second; 100: 100 a second), each sent at its
-//   scheduled time on an idle connection of a pool (a late send counts against the latency: it
-//   is measured from the scheduled time, not from the send). p50/p90/p99/max of schedule -> 202.
+//   by --latency-batch (default 1000: 10 bodies a second, and 100: 100 a second), each sent at
+//   its scheduled time on an idle connection of a pool (a late send counts against the latency:
+//   it is measured from the scheduled time, not from the send), --latency-runs times each (the
+//   journal truncated before each). p50/p90/p99/max of schedule -> 202 per run, their medians,
+//   and the slowest bodies with their time (to match against the server's log).
 //
 // Events: meters of the IEEE 8500 feeder in random order, times a few seconds before the send,
 // ids distinct across runs (a nonce per process), sources hes-0..3.
 #include <CLI/CLI.hpp>
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <boost/asio.hpp>
@@ -212,8 +215,11 @@ ThroughputResult post_all(const Target& target, const std::vector<std::string>& 
 
 struct LatencyResult {
   std::vector<double> latency_ms;
+  std::vector<std::pair<double, double>> by_due;  // (due time from start in s, latency ms)
   std::size_t sent = 0, failed = 0, late_sends = 0;
   double seconds = 0;
+  SteadyClock::time_point start;
+  std::chrono::system_clock::time_point wall_start;
   std::string first_error;
 };
 
@@ -230,12 +236,15 @@ LatencyResult paced(const Target& target, const std::vector<std::string>& bodies
   }
   std::deque<std::size_t> waiting;
   const auto start = SteadyClock::now() + std::chrono::milliseconds(50);
+  r.start = start;
+  r.wall_start = std::chrono::system_clock::now() + std::chrono::milliseconds(50);
   auto due = [&](std::size_t k) { return start + interval * static_cast<std::int64_t>(k); };
   std::function<void(std::shared_ptr<Connection>, std::size_t)> send;
   send = [&](std::shared_ptr<Connection> c, std::size_t k) {
     ++r.sent;
     c->post(bodies[k], [&, c, k](int status, const std::string& body) {
       r.latency_ms.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - due(k)).count());
+      r.by_due.emplace_back(std::chrono::duration<double>(due(k) - start).count(), r.latency_ms.back());
       std::size_t expect = std::count(bodies[k].begin(), bodies[k].end(), '\n');
       if (status != 202 || !accepted_all(body, expect)) {
         ++r.failed;
@@ -297,7 +306,7 @@ std::int64_t journal_rows(pqxx::connection& sql) {
 int http_main(int argc, char** argv) {
   CLI::App app{"outage-ingest-bench http: durable HTTP ingest against COPY, and acknowledgement latency"};
   std::string url = "127.0.0.1:8080", token, db, data = OUTAGE_SHARED_DATA;
-  std::size_t events = 200'000, batch = 1000, connections = 8, runs = 5, pool = 32;
+  std::size_t events = 200'000, batch = 1000, connections = 8, runs = 5, pool = 32, latency_runs = 3;
   double rate = 10'000, seconds = 30;
   std::vector<std::size_t> latency_batches{1000, 100};
   bool skip_throughput = false, skip_latency = false;
@@ -312,6 +321,7 @@ int http_main(int argc, char** argv) {
   app.add_option("--rate", rate, "events/s of the latency schedule")->capture_default_str();
   app.add_option("--seconds", seconds, "length of each latency schedule")->capture_default_str();
   app.add_option("--latency-batch", latency_batches, "events per body of the latency schedules")->capture_default_str();
+  app.add_option("--latency-runs", latency_runs, "runs of each latency schedule (medians printed)")->capture_default_str();
   app.add_option("--pool", pool, "connections of the latency schedule's pool")->capture_default_str();
   app.add_flag("--skip-throughput", skip_throughput);
   app.add_flag("--skip-latency", skip_latency);
@@ -355,7 +365,7 @@ int http_main(int argc, char** argv) {
   if (!skip_throughput) {
     fmt::print("throughput: {} meter.power_off events a run, NDJSON bodies of {}, {} connections; {} runs\n", events,
                batch, connections, runs);
-    std::vector<double> copy_rate, http_rate;
+    std::vector<double> copy_rate, http_rate, ratios;
     std::vector<double> latencies;
     for (std::size_t run = 1; run <= runs; ++run) {
       Batches b = maker.make(fmt::format("t{}", run), events, batch, true);
@@ -374,6 +384,7 @@ int http_main(int argc, char** argv) {
       std::int64_t in_journal = journal_rows(sql);
       copy_rate.push_back(static_cast<double>(events) / a);
       http_rate.push_back(static_cast<double>(events) / h.seconds);
+      ratios.push_back(a / h.seconds);
       latencies.insert(latencies.end(), h.latency_ms.begin(), h.latency_ms.end());
       fmt::print("run {}: COPY {:.2f} s ({:.0f} rows/s); HTTP {:.2f} s ({:.0f} events/s, {} bodies, {} failed, {} retried "
                  "after 503, p50 {:.1f} ms, p99 {:.1f} ms; {} rows in the journal)\n",
@@ -390,31 +401,57 @@ int http_main(int argc, char** argv) {
     fmt::print("|{:-<54}|{:->20}|\n", "", "");
     fmt::print("| {:<52} | {:>12.0f} /s |\n", "(a) binary COPY into outage.journal, rows", a);
     fmt::print("| {:<52} | {:>12.0f} /s |\n", fmt::format("(b) HTTP POST /v1/events, {} x {}, events", connections, batch), h);
-    fmt::print("| {:<52} | {:>15.3f} |\n", "ratio b/a (goal >= 0.5)", h / a);
+    fmt::print("| {:<52} | {:>15.3f} |\n", "ratio b/a of the medians (goal >= 0.5)", h / a);
+    fmt::print("| {:<52} | {:>15.3f} |\n", "ratio b/a, median of the runs' ratios", median(ratios));
     fmt::print("| {:<52} | {:>12.1f} ms |\n", "  (b) per body, POST -> 202, p50 (all runs)", percentile(latencies, 0.5));
     fmt::print("| {:<52} | {:>12.1f} ms |\n", "  (b) per body, POST -> 202, p99 (all runs)", percentile(latencies, 0.99));
   }
 
   if (!skip_latency) {
+    struct Summary {
+      std::string shape;
+      std::vector<double> p50, p90, p99, max;
+      std::vector<double> all;
+    };
+    std::vector<Summary> summaries;
     for (std::size_t lb : latency_batches) {
-      const std::size_t n = static_cast<std::size_t>(rate * seconds);
-      Batches b = maker.make(fmt::format("l{}", lb), n, lb, false);
-      reset(sql);
-      auto interval = std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * static_cast<double>(lb) / rate));
-      LatencyResult l = paced(target, b.bodies, interval, pool);
-      fmt::print("\nlatency at {:.0f} events/s as {:.0f} bodies of {} a second for {:.0f} s: {} bodies, {} failed, {} "
-                 "sent late (no idle connection)\n",
-                 rate, rate / static_cast<double>(lb), lb, seconds, l.sent, l.failed, l.late_sends);
-      fmt::print("| {:<30} | {:>10} | {:>10} | {:>10} | {:>10} |\n", "schedule -> 202", "p50", "p90", "p99", "max");
-      fmt::print("| {:<30} | {:>7.1f} ms | {:>7.1f} ms | {:>7.1f} ms | {:>7.1f} ms |\n",
-                 fmt::format("{} x {} / s", static_cast<int>(rate / static_cast<double>(lb)), lb),
-                 percentile(l.latency_ms, 0.5), percentile(l.latency_ms, 0.9), percentile(l.latency_ms, 0.99),
-                 percentile(l.latency_ms, 1.0));
-      if (l.failed) {
-        fmt::print(stderr, "latency: {} bodies failed ({})\n", l.failed, l.first_error);
-        status = 1;
+      Summary sum;
+      sum.shape = fmt::format("{} x {} / s", static_cast<int>(rate / static_cast<double>(lb)), lb);
+      for (std::size_t run = 1; run <= latency_runs; ++run) {
+        const std::size_t n = static_cast<std::size_t>(rate * seconds);
+        Batches b = maker.make(fmt::format("l{}r{}", lb, run), n, lb, false);
+        reset(sql);
+        auto interval = std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * static_cast<double>(lb) / rate));
+        LatencyResult l = paced(target, b.bodies, interval, pool);
+        sum.p50.push_back(percentile(l.latency_ms, 0.5));
+        sum.p90.push_back(percentile(l.latency_ms, 0.9));
+        sum.p99.push_back(percentile(l.latency_ms, 0.99));
+        sum.max.push_back(percentile(l.latency_ms, 1.0));
+        sum.all.insert(sum.all.end(), l.latency_ms.begin(), l.latency_ms.end());
+        auto slow = l.by_due;
+        std::sort(slow.begin(), slow.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        std::string slowest;
+        for (std::size_t i = 0; i < std::min<std::size_t>(5, slow.size()); ++i)
+          slowest += fmt::format(" {:.0f} ms at {:.1f} s;", slow[i].second, slow[i].first);
+        fmt::print("latency run {} ({}, {:.0f} s from {:%H:%M:%S} UTC): {} bodies, {} failed, {} sent late; p50 {:.1f} ms, "
+                   "p90 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms; slowest:{}\n",
+                   run, sum.shape, seconds, std::chrono::floor<std::chrono::milliseconds>(l.wall_start), l.sent,
+                   l.failed, l.late_sends, sum.p50.back(), sum.p90.back(), sum.p99.back(), sum.max.back(), slowest);
+        if (l.failed) {
+          fmt::print(stderr, "latency: {} bodies failed ({})\n", l.failed, l.first_error);
+          status = 1;
+        }
       }
+      summaries.push_back(std::move(sum));
     }
+    fmt::print("\nacknowledgement latency at {:.0f} events/s (schedule -> 202), median over {} runs of {:.0f} s\n", rate,
+               latency_runs, seconds);
+    fmt::print("| {:<16} | {:>9} | {:>9} | {:>9} | {:>9} | {:>22} |\n", "bodies", "p50", "p90", "p99", "max",
+               "p99 of all runs pooled");
+    fmt::print("|{:-<18}|{:->11}|{:->11}|{:->11}|{:->11}|{:->24}|\n", "", "", "", "", "", "");
+    for (const Summary& sum : summaries)
+      fmt::print("| {:<16} | {:>6.1f} ms | {:>6.1f} ms | {:>6.1f} ms | {:>6.1f} ms | {:>19.1f} ms |\n", sum.shape,
+                 median(sum.p50), median(sum.p90), median(sum.p99), median(sum.max), percentile(sum.all, 0.99));
   }
   return status;
 }

@@ -87,7 +87,7 @@ struct Workload {
   double mean_per_second = 0;
 };
 
-Workload make_workload(const NetworkModel& base, const StormOptions& so, std::size_t batch) {
+Workload make_workload(const NetworkModel& base, const StormOptions& so, std::size_t batch, bool padded = true) {
   Workload w;
   FaultPlaces places = fault_places(base);
   w.storm = make_storm(places, so);
@@ -107,7 +107,7 @@ Workload make_workload(const NetworkModel& base, const StormOptions& so, std::si
     if ((i + 1) % batch == 0 || i + 1 == gasps.size()) {
       w.bytes += body.size();
       w.arrival.push_back(kStormStart + std::chrono::milliseconds(g.arrival_ms));
-      w.padded.emplace_back(body);
+      if (padded) w.padded.emplace_back(body);
       w.bodies.push_back(std::move(body));
       body.clear();
     }
@@ -359,10 +359,11 @@ int run_inprocess(const std::string& data, StormOptions so, std::size_t batch, i
                rate(b_cpu) / rate(a_cpu));
   }
   const double total = phase(&PipelineResult::wall);
+  fmt::print("| {:<52} | {:>16} | {:>16} |\n", "phases of (b), wall clock", "seconds, share", "phase alone");
   for (auto [name, p] : {std::pair{"  decode (EventDecoder::decode)", &PipelineResult::decode},
                          std::pair{"  resolve (ingest side, EventResolver::resolve)", &PipelineResult::resolve},
                          std::pair{"  apply (OutageEngine::apply)", &PipelineResult::apply},
-                         std::pair{po.take_changed ? "  advance (advance + take_changed + take_ping_requests)"
+                         std::pair{po.take_changed ? "  advance (+ take_changed, take_ping_requests)"
                                            : "  advance (OutageEngine::advance, no take_changed)",
                                    &PipelineResult::advance}}) {
     double s = phase(p);
@@ -392,7 +393,7 @@ int run_storm(const std::string& data, StormOptions so, std::size_t batch, Pipel
   auto engine = std::make_unique<OutageEngine>(model, InferenceConfig{});
   const double build_engine = seconds_since(t);
   const long rss_engine = status_kib("VmRSS:");
-  Workload w = make_workload(loaded->base, so, batch);
+  Workload w = make_workload(loaded->base, so, batch, false);
   DecodeLimits limits;
   limits.max_events = std::max<std::size_t>(batch, limits.max_events);
   EventDecoder decoder(limits);
