@@ -11,13 +11,21 @@
 //     (b) the daemon's path without the network: EventDecoder::decode (one reused batch), the
 //         ingest side's EventResolver::resolve of each event, OutageEngine::apply of each event
 //         (which resolves again, as in the daemon), and OutageEngine::advance after each body
-//         (--advance-every events), the engine clock at the body's arrival time.
+//         (--advance-every events) followed by take_changed() and take_ping_requests() (the
+//         daemon's tick: advance, then publish), the engine clock at the body's arrival time.
 //   A fresh engine each run (built outside the timed region). Prints the median rates, the ratio
 //   b/a (wall clock and thread CPU time), and where (b)'s time goes.
 // storm: one pass of (b) over the utility, with the slowest advance(), the storm's own arrival
 //   rates (does processing keep up?), resident memory before and after, and the outages at the
 //   end by level and state against the injected faults.
 // http: see bench/http_ingest.cpp.
+//
+// The storm (bench/storm_events.h): half the feeders lock out, the others get 1-8 blown fuses or
+// failed service transformers; 90 % of last gasps delivered, 0.5-20 s late; over --storm-minutes.
+// Options of interest: --no-take-changed (advance() without take_changed(), as the journal replay
+// does), --no-ingest-resolve, --pipeline-only (for profiling). With OUTAGE_BENCH_PERF_CTL and
+// OUTAGE_BENCH_PERF_ACK naming perf's control and ack FIFOs, `perf record -D -1 --control
+// fifo:CTL,ACK` profiles the timed pipeline only. Results: docs/benchmarks.md, "Issue 3".
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <simdjson.h>
