@@ -127,6 +127,8 @@ struct OutageEngine::Impl {
 
   std::vector<std::uint8_t> changed_flag;
   std::vector<OutageId> changed;
+  std::vector<std::uint8_t> refresh_flag;  // per outage: in `refresh`
+  std::vector<OutageId> refresh;           // touched since the last evaluation
   std::vector<PingRequest> pings;
   Timestamp now = kNoTime;
 
@@ -153,6 +155,11 @@ struct OutageEngine::Impl {
     if (!changed_flag[id.value()]) {
       changed_flag[id.value()] = 1;
       changed.push_back(id);
+    }
+    if (id.value() >= refresh_flag.size()) refresh_flag.resize(outages.size(), 0);
+    if (!refresh_flag[id.value()]) {
+      refresh_flag[id.value()] = 1;
+      refresh.push_back(id);
     }
     outages[id.value()].updated_at = now;
   }
@@ -610,8 +617,9 @@ struct OutageEngine::Impl {
       attach(sp, id);
     }
     // 3. Fresh predictions that would gain from a ping; customer counts.
-    for (OutageId id : changed) {
-      Outage& o = get(id);
+    // Only what was touched since the last evaluation (`changed` grows until take_changed()).
+    for (std::size_t i = 0; i < refresh.size(); ++i) {  // ping_to_confirm may touch more
+      Outage& o = get(refresh[i]);
       if (!is_active(o.state) || o.device_open) continue;
       if (o.device.valid()) {
         NodeIndex n = tree.node_of_element(o.device);
@@ -631,6 +639,8 @@ struct OutageEngine::Impl {
         if (needs) ping_to_confirm(o);
       }
     }
+    for (OutageId id : refresh) refresh_flag[id.value()] = 0;
+    refresh.clear();
     compact_active();
   }
 
