@@ -102,6 +102,7 @@ HttpResponse json_response(int status, const Json& body) {
 // An event on its way to the core, with the service points PostGIS found in its area, if any.
 struct AcceptedEvent {
   Event event;
+  ResolvedEvent resolved;
   std::vector<ServicePointId> area;
 };
 
@@ -466,8 +467,10 @@ struct Daemon::Impl {
     }
     auto accepted = std::make_shared<std::vector<AcceptedEvent>>();
     accepted->reserve(batch->events.size());
-    for (DecodedEvent& d : batch->events) {
-      auto resolved = engine->resolver().resolve(d.event);
+    auto all_resolved = engine->resolver().resolve_all(batch->events);
+    for (std::size_t i = 0; i < batch->events.size(); ++i) {
+      DecodedEvent& d = batch->events[i];
+      auto& resolved = all_resolved[i];
       std::vector<ServicePointId> area;
       if (resolved) {
         if (const OutageRecord* r = d.event.get<OutageRecord>(); r && !r->area.empty()) {
@@ -492,7 +495,7 @@ struct Daemon::Impl {
       }
       commit.rows.push_back({d.event.source, d.event.id, std::string(to_string(d.event.type())), d.event.time, now,
                              std::string(d.raw), 0});
-      accepted->push_back({std::move(d.event), std::move(area)});
+      accepted->push_back({std::move(d.event), std::move(resolved).value(), std::move(area)});
     }
     events_rejected->inc(static_cast<double>(outcome->rejected.size()));
     if (commit.rows.empty() && commit.dead.empty()) return done(*outcome);
@@ -517,7 +520,7 @@ struct Daemon::Impl {
       if (!events->empty()) {
         asio::post(core, [this, events, now] {
           for (auto& [event, s] : *events) {
-            if (Status st = engine->apply(event.event, now, s, event.area); !st) {
+            if (Status st = engine->apply(event.event, event.resolved, now, s, event.area); !st) {
               spdlog::warn("event=apply_failed seq={} reason={}", s, st.error().message);
             }
           }

@@ -10,7 +10,7 @@
 //     (a) simdjson ondemand alone: iterate_many over each body, every field's key and value read;
 //     (b) the daemon's path without the network: EventDecoder::decode (one reused batch), the
 //         ingest side's EventResolver::resolve of each event, OutageEngine::apply of each event
-//         (which resolves again, as in the daemon), and OutageEngine::advance after each body
+//         with what the ingest side resolved (as in the daemon), and OutageEngine::advance after each body
 //         (--advance-every events) followed by take_changed() and take_ping_requests() (the
 //         daemon's tick: advance, then publish), the engine clock at the body's arrival time.
 //   A fresh engine each run (built outside the timed region). Prints the median rates, the ratio
@@ -201,6 +201,8 @@ struct PipelineResult {
 PipelineResult run_pipeline(const Workload& w, OutageEngine& engine, EventDecoder& decoder, DecodedBatch& batch,
                             const PipelineOptions& po) {
   PipelineResult r;
+  std::vector<ResolvedEvent> resolved;
+  std::vector<std::uint8_t> resolved_ok;
   std::int64_t seq = 0;
   std::size_t since_advance = 0;
   perf_control("enable");
@@ -218,19 +220,29 @@ PipelineResult run_pipeline(const Workload& w, OutageEngine& engine, EventDecode
     r.accepted += batch.events.size();
     r.rejected += batch.rejected.size();
     if (!batch.rejected.empty() && r.first_error.empty()) r.first_error = batch.rejected.front().error;
+    resolved.clear();
+    resolved_ok.clear();
     if (po.ingest_resolve) {
-      for (const DecodedEvent& d : batch.events) {
-        auto resolved = engine.resolver().resolve(d.event);
-        if (!resolved) {
+      for (auto& found : engine.resolver().resolve_all(batch.events)) {
+        if (!found) {
           ++r.unresolved;
-          if (r.first_error.empty()) r.first_error = resolved.error().message;
+          if (r.first_error.empty()) r.first_error = found.error().message;
+          resolved.emplace_back();
+          resolved_ok.push_back(0);
+          continue;
         }
+        resolved.push_back(std::move(found).value());
+        resolved_ok.push_back(1);
       }
     }
     auto t2 = SteadyClock::now();
     r.resolve += std::chrono::duration<double>(t2 - t1).count();
-    for (const DecodedEvent& d : batch.events) {
-      if (Status s = engine.apply(d.event, now, ++seq); !s) {
+    for (std::size_t i = 0; i < batch.events.size(); ++i) {
+      const DecodedEvent& d = batch.events[i];
+      if (po.ingest_resolve && !resolved_ok[i]) continue;  // dead-lettered in the daemon: never applied
+      // As the daemon does: the engine takes what the ingest side resolved.
+      Status s = po.ingest_resolve ? engine.apply(d.event, resolved[i], now, ++seq) : engine.apply(d.event, now, ++seq);
+      if (!s) {
         ++r.apply_errors;
         if (r.first_error.empty()) r.first_error = s.error().message;
       }

@@ -101,6 +101,7 @@ void DeviceTree::build(const Topology& topology) {
     }
   }
   suppress_protected_taps();
+  number_preorder();
 }
 
 void DeviceTree::suppress_protected_taps() {
@@ -113,10 +114,27 @@ void DeviceTree::suppress_protected_taps() {
   }
 }
 
-bool DeviceTree::is_below(NodeIndex a, NodeIndex b) const {
-  if (a == kNoNode || b == kNoNode) return false;
-  while (a != kNoNode && nodes_[a].depth > nodes_[b].depth) a = nodes_[a].parent;
-  return a == b;
+void DeviceTree::number_preorder() {
+  // Every node comes after its parent, so subtree sizes accumulate backwards and preorder
+  // numbers hand out forwards: each child takes the next free block of its parent's range.
+  std::vector<std::uint32_t> size(nodes_.size(), 1);
+  for (NodeIndex n = static_cast<NodeIndex>(nodes_.size()); n-- > 0;) {
+    if (nodes_[n].parent != kNoNode) size[nodes_[n].parent] += size[n];
+  }
+  std::vector<std::uint32_t> next(nodes_.size());
+  std::uint32_t roots = 0;
+  for (NodeIndex n = 0; n < nodes_.size(); ++n) {
+    DeviceNode& node = nodes_[n];
+    if (node.parent == kNoNode) {
+      node.pre = roots;
+      roots += size[n];
+    } else {
+      node.pre = next[node.parent];
+      next[node.parent] += size[n];
+    }
+    node.pre_end = node.pre + size[n];
+    next[n] = node.pre + 1;
+  }
 }
 
 }  // namespace outage

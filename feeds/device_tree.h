@@ -34,6 +34,9 @@ struct DeviceNode {
   std::uint32_t customers = 0;
   bool lateral_tap = false;
   bool suppressed = false;  // a lateral tap with a protective device below it: never predicted
+  // Preorder numbers: the nodes at or below this one are exactly those numbered [pre, pre_end).
+  std::uint32_t pre = 0;
+  std::uint32_t pre_end = 0;
 };
 
 class DeviceTree {
@@ -50,14 +53,18 @@ class DeviceTree {
   NodeIndex node_of(ServicePointId sp) const { return bus_node_[sp_bus_[sp.value()]]; }
   // The node of a device; kNoNode when the device is not a node now (dead, open, or not a device).
   NodeIndex node_of_element(ElementId e) const { return element_node_[e.value()]; }
-  // True when node a is b or below it.
-  bool is_below(NodeIndex a, NodeIndex b) const;
+  // True when node a is b or below it. O(1).
+  bool is_below(NodeIndex a, NodeIndex b) const {
+    if (a == kNoNode || b == kNoNode) return false;
+    return nodes_[b].pre <= nodes_[a].pre && nodes_[a].pre < nodes_[b].pre_end;
+  }
 
   // The level a device would have as a node, or nullopt when it cannot be one.
   static std::optional<DeviceLevel> level_of(const Element& e);
 
  private:
   void suppress_protected_taps();
+  void number_preorder();
   const NetworkModel& model_;
   std::vector<DeviceNode> nodes_;
   std::vector<NodeIndex> bus_node_;

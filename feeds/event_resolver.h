@@ -7,11 +7,13 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "feeds/event.h"
+#include "feeds/event_decoder.h"
 #include "feeds/gateway_registry.h"
 #include "geo/error.h"
 #include "geo/network_model.h"
@@ -40,6 +42,9 @@ class EventResolver {
   // not_found naming the field and the unknown name ("field 'meter': unknown meter 'm9'");
   // invalid_input when a device is of the wrong kind for the event (a scada.switch on a line).
   Result<ResolvedEvent> resolve(const Event& event) const;
+  // resolve() of each event, in order: the same results, several times faster on a large model
+  // (the lookups of later events are started while earlier ones are resolved).
+  std::vector<Result<ResolvedEvent>> resolve_all(std::span<const DecodedEvent> events) const;
 
   // Customers with that phone number (digits compared, other characters ignored).
   std::vector<CustomerId> customers_by_phone(std::string_view phone) const;

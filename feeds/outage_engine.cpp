@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <queue>
+#include <set>
 #include <unordered_set>
 
 #include "feeds/device_tree.h"
@@ -107,6 +108,11 @@ struct OutageEngine::Impl {
   std::vector<std::uint16_t> sp_customers;
   std::vector<Outage> outages;
   std::vector<OutageId> active;  // active outages (unordered; compacted lazily)
+  // Active predicted outages (not cut off by an open device) by the preorder number of their
+  // node, so that those at or below a node are one range (predicted_below).
+  static constexpr std::uint32_t kUnplaced = UINT32_MAX;
+  std::set<std::pair<std::uint32_t, std::uint32_t>> placed;  // (preorder, outage)
+  std::vector<std::uint32_t> placed_at;                       // per outage: its preorder, or kUnplaced
 
   // Per device-tree node.
   std::vector<std::uint32_t> off_count;
@@ -162,6 +168,23 @@ struct OutageEngine::Impl {
       refresh.push_back(id);
     }
     outages[id.value()].updated_at = now;
+    place(id);
+  }
+
+  // Keeps `placed` true to the outage's state, device and open flag (every change touches it).
+  void place(OutageId id) {
+    if (id.value() >= placed_at.size()) placed_at.resize(outages.size(), kUnplaced);
+    const Outage& o = outages[id.value()];
+    std::uint32_t key = kUnplaced;
+    if (is_active(o.state) && !o.device_open) {
+      NodeIndex n = o.device.valid() ? tree.node_of_element(o.device) : tree.node_of(o.service_point);
+      if (n != kNoNode) key = tree.node(n).pre;
+    }
+    std::uint32_t& at = placed_at[id.value()];
+    if (key == at) return;
+    if (at != kUnplaced) placed.erase({at, id.value()});
+    if (key != kUnplaced) placed.insert({key, id.value()});
+    at = key;
   }
 
   Outage& get(OutageId id) { return outages[id.value()]; }
@@ -247,6 +270,9 @@ struct OutageEngine::Impl {
     dirty_flag.assign(n, 0);
     dirty.clear();
     node_outage.assign(n, OutageId());
+    placed.clear();
+    placed_at.assign(outages.size(), kUnplaced);
+    for (OutageId id : active) place(id);
     for (OutageId id : active) {
       const Outage& o = outages[id.value()];
       if (!is_active(o.state) || o.device_open || !o.device.valid()) continue;
@@ -419,15 +445,12 @@ struct OutageEngine::Impl {
     touch(into_id);
   }
 
-  // Active predicted outages at or below node n (single premises included).
+  // Active predicted outages at or below node n (single premises included), oldest first.
   std::vector<OutageId> predicted_below(NodeIndex n) const {
     std::vector<OutageId> out;
-    for (OutageId id : active) {
-      const Outage& o = outages[id.value()];
-      if (!is_active(o.state) || o.device_open) continue;
-      NodeIndex on = o.device.valid() ? tree.node_of_element(o.device) : tree.node_of(o.service_point);
-      if (on == kNoNode) continue;
-      if (on == n || tree.is_below(on, n)) out.push_back(id);
+    const DeviceNode& node = tree.node(n);
+    for (auto it = placed.lower_bound({node.pre, 0}); it != placed.end() && it->first < node.pre_end; ++it) {
+      out.push_back(OutageId(it->second));
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -624,9 +647,13 @@ struct OutageEngine::Impl {
       if (o.device.valid()) {
         NodeIndex n = tree.node_of_element(o.device);
         if (n != kNoNode) {
+          // Power back at some of its dark service points (none while `returned` is 0: a point
+          // leaves the dark list of an active prediction, or counts as returned, when lit).
           std::uint32_t back = 0;
-          for (ServicePointId sp : o.dark) {
-            if (!sps[sp.value()].dark) back += sp_customers[sp.value()];
+          if (o.returned > 0) {
+            for (ServicePointId sp : o.dark) {
+              if (!sps[sp.value()].dark) back += sp_customers[sp.value()];
+            }
           }
           std::uint32_t customers = tree.node(n).customers;
           o.customers_out = customers > back ? customers - back : 0;
@@ -1055,10 +1082,7 @@ struct OutageEngine::Impl {
 
   // ---- apply ---------------------------------------------------------------------------
 
-  Status apply(const Event& event, std::int64_t seq, std::span<const ServicePointId> area) {
-    auto resolved = resolver.resolve(event);
-    if (!resolved) return resolved.error();
-    const ResolvedEvent& r = *resolved;
+  Status apply(const Event& event, const ResolvedEvent& r, std::int64_t seq, std::span<const ServicePointId> area) {
     Timestamp t = event.time;
     ++counters.events_applied;
     if (event.get<MeterPowerOff>()) {
@@ -1171,8 +1195,17 @@ OutageEngine::~OutageEngine() = default;
 Status OutageEngine::apply(const Event& event, Timestamp now, std::int64_t seq,
                            std::span<const ServicePointId> area_service_points) {
   impl_->now = std::max(impl_->now, now);
+  auto resolved = impl_->resolver.resolve(event);
+  if (!resolved) return resolved.error();
   impl_->run_timers(impl_->now);
-  return impl_->apply(event, seq, area_service_points);
+  return impl_->apply(event, *resolved, seq, area_service_points);
+}
+
+Status OutageEngine::apply(const Event& event, const ResolvedEvent& resolved, Timestamp now, std::int64_t seq,
+                           std::span<const ServicePointId> area_service_points) {
+  impl_->now = std::max(impl_->now, now);
+  impl_->run_timers(impl_->now);
+  return impl_->apply(event, resolved, seq, area_service_points);
 }
 
 void OutageEngine::advance(Timestamp now) {

@@ -85,6 +85,10 @@ class OutageEngine {
   // is a bug), conflict for a record.cancel of an unknown record. Nothing changes on error.
   Status apply(const Event& event, Timestamp now, std::int64_t seq = 0,
                std::span<const ServicePointId> area_service_points = {});
+  // The same, with what resolver().resolve(event) returned for it (the ingest path resolved it
+  // already to dead-letter unknown names; resolving costs as much as applying).
+  Status apply(const Event& event, const ResolvedEvent& resolved, Timestamp now, std::int64_t seq = 0,
+               std::span<const ServicePointId> area_service_points = {});
 
   // Runs every timer due at or before `now`, then the roll-up. Call after each batch of
   // apply() and periodically (the daemon: every second).

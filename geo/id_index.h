@@ -35,6 +35,21 @@ class IdIndex {
     }
   }
 
+  // For lookups in bulk, which are bound by memory latency: prefetch_slot() starts loading the
+  // slot a later find(key) reads first; guess() then reads it (cheaply, once loaded) and returns
+  // the record a matching hash points to, without comparing keys, so that the caller can
+  // prefetch the record too. npos when the home slot holds another hash.
+  void prefetch_slot(std::string_view key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash(key) & (slots_.size() - 1)]);
+  }
+  std::uint32_t guess(std::string_view key) const {
+    if (slots_.empty()) return npos;
+    std::uint32_t h = hash(key);
+    std::uint64_t s = slots_[h & (slots_.size() - 1)];
+    if (s == 0 || static_cast<std::uint32_t>(s >> 32) != h) return npos;
+    return static_cast<std::uint32_t>(s) - 1;
+  }
+
   // Adds `key` -> `record` unless `key` is there already. Returns the record `key` maps to
   // now and whether it was added. `key_of` is never called with `record` itself, so the caller
   // may append the record to its table after a successful insert.

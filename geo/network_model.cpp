@@ -275,6 +275,14 @@ ElementId NetworkModel::find_element(std::string_view id) const {
 ServicePointId NetworkModel::find_service_point(std::string_view id) const {
   return ServicePointId(find_in(service_point_index_, service_points_, id));
 }
+void NetworkModel::prefetch_service_point(std::string_view id, int step) const {
+  if (has_upper(id)) return;  // looked up lower-cased: not worth a copy here
+  if (step == 0) return service_point_index_.prefetch_slot(id);
+  std::uint32_t r = service_point_index_.guess(id);
+  if (r == IdIndex::npos || r >= service_points_.size()) return;
+  if (step == 1) __builtin_prefetch(&service_points_[r]);
+  else __builtin_prefetch(service_points_[r].id.data());
+}
 CustomerId NetworkModel::find_customer(std::string_view id) const {
   return CustomerId(find_in(customer_index_, customers_, id));
 }

@@ -188,6 +188,10 @@ class NetworkModel {
   BusId find_bus(std::string_view id) const;
   ElementId find_element(std::string_view id) const;
   ServicePointId find_service_point(std::string_view id) const;
+  // Starts loading what find_service_point(id) will read, so that a loop over many ids can run
+  // ahead of its lookups: step 0 (the index slot), then some lookups later step 1 (the record),
+  // then step 2 (its id text). Changes nothing; any step may be skipped.
+  void prefetch_service_point(std::string_view id, int step) const;
   CustomerId find_customer(std::string_view id) const;
 
   // The polyline of an element: bus1's position, any intermediate vertices, bus2's position

@@ -34,9 +34,6 @@ std::string at(Timestamp t) { return format_rfc3339(t, 8 * 60); }
 std::string gasp(const std::string& id, const std::string& meter, Timestamp t) {
   return fmt::format(R"({{"id":"{}","type":"meter.power_off","time":"{}","source":"ami","meter":"{}"}})", id, at(t), meter);
 }
-std::string power_on(const std::string& id, const std::string& meter, Timestamp t) {
-  return fmt::format(R"({{"id":"{}","type":"meter.power_on","time":"{}","source":"ami","meter":"{}"}})", id, at(t), meter);
-}
 std::string scada(const std::string& id, const std::string& device, const char* state, const char* cause, Timestamp t) {
   return fmt::format(R"({{"id":"{}","type":"scada.switch","time":"{}","source":"scada","device":"{}","state":"{}","cause":"{}"}})",
                      id, at(t), device, state, cause);
@@ -325,7 +322,7 @@ TEST_F(DaemonTest, Ieee123CallsInsideAPlannedOutageAreExplainedAndAFaultBesideIt
   post_all(record);
   clock(kT0 + 10min);
   std::vector<std::string> calls;
-  for (const std::string& c : {"s4c", "s5c", "s6c"}) calls.push_back(call(id(), c, kT0 + 10min));
+  for (const char* c : {"s4c", "s5c", "s6c"}) calls.push_back(call(id(), c, kT0 + 10min));
   post_all(array(calls));
   clock(kT0 + 20min);
   std::vector<std::string> gasps;

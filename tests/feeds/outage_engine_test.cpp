@@ -90,8 +90,8 @@ struct Drill {
   }
   Status send(Timestamp t, EventPayload payload, Timestamp now = kNoTime,
               std::span<const ServicePointId> area = {}) {
-    return engine->apply(make("e" + std::to_string(++next), t, std::move(payload)), now == kNoTime ? t : now,
-                         next, area);
+    ++next;
+    return engine->apply(make("e" + std::to_string(next), t, std::move(payload)), now == kNoTime ? t : now, next, area);
   }
   void gasp(const std::string& meter, Timestamp t) { ASSERT_TRUE(send(t, MeterPowerOff{meter}).ok()); }
   void back(const std::string& meter, Timestamp t) { ASSERT_TRUE(send(t, MeterPowerOn{meter}).ok()); }
@@ -140,12 +140,6 @@ struct Drill {
   }
 };
 
-std::vector<std::string> meters(int first, int last) {
-  std::vector<std::string> out;
-  for (int i = first; i <= last; ++i) out.push_back("m" + std::to_string(i));
-  return out;
-}
-
 // ---- roll-up ------------------------------------------------------------------------------
 
 TEST(OutageEngine, PredictsAFuseWhenMostMetersBelowItGoDark) {
@@ -179,7 +173,7 @@ TEST(OutageEngine, AnOutageKeepsItsIdAsItRollsUpTheTree) {
 TEST(OutageEngine, TwoFaultsOnDifferentLateralsAreTwoOutages) {
   Drill d(drawn_feeder());
   // Three dark below F and three below G: R sees 6 of 24 (0.25 < 0.3), BRK 6 of 66, so F and G.
-  for (const std::string& m : {"m1", "m2", "m3", "m5", "m6", "m7"}) d.gasp(m, kT0);
+  for (const char* m : {"m1", "m2", "m3", "m5", "m6", "m7"}) d.gasp(m, kT0);
   d.advance(kT0 + 1s);
   EXPECT_EQ(d.active_devices(), (std::vector<std::string>{"f", "g"}));
 }
@@ -187,7 +181,7 @@ TEST(OutageEngine, TwoFaultsOnDifferentLateralsAreTwoOutages) {
 TEST(OutageEngine, LiveEvidenceBelowADeviceVetoesIt) {
   Drill d(drawn_feeder());
   // F and G dark, plus four of T4's sixteen: R sees 10 of 24 (0.42) and passes (BRK: 10 of 66)...
-  for (const std::string& m : {"m1", "m2", "m3", "m5", "m6", "m7", "m11", "m12", "m13", "m14"}) d.gasp(m, kT0);
+  for (const char* m : {"m1", "m2", "m3", "m5", "m6", "m7", "m11", "m12", "m13", "m14"}) d.gasp(m, kT0);
   d.advance(kT0 + 1s);
   ASSERT_EQ(d.active_devices(), std::vector<std::string>{"r"});
   // ...until two of T4's other meters answer a ping as energized: R cannot be out. What stays is
