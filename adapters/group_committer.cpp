@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <fmt/format.h>
+#include <unordered_set>
 #include <utility>
 
 namespace outage {
@@ -36,18 +37,18 @@ bool any_seq(const std::vector<JournalRow>& rows) {
 
 // -----------------------------------------------------------------------------------------------
 
-GroupCommitter::GroupCommitter(Journal journal, Timestamp now, GroupCommitterOptions options)
-    : options_(std::move(options)), journal_(std::move(journal)), high_water_(now) {}
+GroupCommitter::GroupCommitter(Journal journal, GroupCommitterOptions options)
+    : options_(std::move(options)), journal_(std::move(journal)), index_(options_.dedup_keys) {}
 
 Result<std::unique_ptr<GroupCommitter>> GroupCommitter::start(Journal journal, Timestamp now,
                                                               GroupCommitterOptions options) {
-  std::unique_ptr<GroupCommitter> c(new GroupCommitter(std::move(journal), now, std::move(options)));
+  std::unique_ptr<GroupCommitter> c(new GroupCommitter(std::move(journal), std::move(options)));
   Status loaded = c->journal_.for_each_key_since(
-      now - c->options_.dedup_window, [&](std::string_view source, std::string_view id, Timestamp event_time) {
-        c->index_.emplace(key_of(source, id), event_time);
+      now - c->options_.dedup_window, [&](std::string_view source, std::string_view id, Timestamp) {
+        DedupIndex::Fingerprint key = DedupIndex::fingerprint(source, id);
+        if (!c->index_.contains(key)) c->index_.insert(key);
       });
   if (!loaded) return loaded.error();
-  c->next_prune_size_ = std::max<std::size_t>(2 * c->index_.size(), 1 << 16);
   c->stats_.indexed_keys = c->index_.size();
   c->thread_ = std::thread([p = c.get()] { p->run(); });
   return c;
@@ -131,9 +132,11 @@ void GroupCommitter::commit(std::span<Pending> batch) {
   std::vector<DeadLetter> dead;
   std::vector<std::size_t> dead_begin;  // dead[dead_begin[k] .. dead_begin[k + 1]) are request k's
   std::vector<CommitReceipt> receipts(batch.size());
-  // The keys of the rows to write; merged into index_ once they are committed (moving the
-  // nodes: no key is made twice).
-  std::unordered_map<std::string, Timestamp> batch_keys;
+  // The keys of the rows to write; into index_ once they are committed.
+  struct KeyHash {
+    std::size_t operator()(const DedupIndex::Fingerprint& k) const { return static_cast<std::size_t>(k.low); }
+  };
+  std::unordered_set<DedupIndex::Fingerprint, KeyHash> batch_keys;
   std::size_t duplicates = 0, total_rows = 0;
   for (const Pending& p : batch) total_rows += p.request.rows.size();
   rows.reserve(total_rows);
@@ -145,8 +148,8 @@ void GroupCommitter::commit(std::span<Pending> batch) {
     CommitRequest& request = batch[k].request;
     for (std::size_t i = 0; i < request.rows.size(); ++i) {
       JournalRow& row = request.rows[i];
-      std::string key = key_of(row.source, row.event_id);
-      if (index_.contains(key) || !batch_keys.try_emplace(std::move(key), row.event_time).second) {
+      const DedupIndex::Fingerprint key = DedupIndex::fingerprint(row.source, row.event_id);
+      if (index_.contains(key) || !batch_keys.insert(key).second) {
         receipts[k].duplicates.push_back(i);
         ++duplicates;
         continue;
@@ -198,7 +201,7 @@ void GroupCommitter::commit(std::span<Pending> batch) {
     std::lock_guard lock(mutex_);
     stats_.duplicates += duplicates;
   }
-  index_.merge(batch_keys);  // the written rows' keys, and those the journal had already
+  for (const DedupIndex::Fingerprint& key : batch_keys) index_.insert(key);  // written, or the journal had them
   committed_rows(rows, dead.size(), /*indexed=*/true);
   for (std::size_t k = 0; k < batch.size(); ++k) answer(batch[k], std::move(receipts[k]));
 }
@@ -271,11 +274,12 @@ bool GroupCommitter::resolve_unresolved() {
 }
 
 void GroupCommitter::committed_rows(std::vector<JournalRow>& rows, std::size_t dead_letters, bool indexed) {
-  for (const JournalRow& r : rows) {
-    if (!indexed) remember(r);
-    high_water_ = std::max(high_water_, r.received_at);
+  if (!indexed) {
+    for (const JournalRow& r : rows) {
+      DedupIndex::Fingerprint key = DedupIndex::fingerprint(r.source, r.event_id);
+      if (!index_.contains(key)) index_.insert(key);
+    }
   }
-  prune();
   {
     std::lock_guard lock(mutex_);
     stats_.rows_committed += rows.size();
@@ -303,29 +307,6 @@ void GroupCommitter::answer(Pending& p, Result<CommitReceipt> result) {
     std::lock_guard lock(mutex_);
     ++stats_.callback_errors;
   }
-}
-
-void GroupCommitter::remember(const JournalRow& row) {
-  auto [it, added] = index_.try_emplace(key_of(row.source, row.event_id), row.event_time);
-  if (!added) it->second = std::max(it->second, row.event_time);
-}
-
-void GroupCommitter::prune() {
-  if (index_.size() < next_prune_size_) return;
-  const Timestamp cutoff = high_water_ - options_.dedup_window;
-  std::erase_if(index_, [&](const auto& entry) { return entry.second < cutoff; });
-  next_prune_size_ = std::max<std::size_t>(2 * index_.size(), 1 << 16);
-}
-
-// The source's length, then the source and the id: two different pairs never give one key.
-std::string GroupCommitter::key_of(std::string_view source, std::string_view event_id) {
-  std::string key;
-  key.reserve(4 + source.size() + event_id.size());
-  const auto n = static_cast<std::uint32_t>(source.size());
-  for (int i = 0; i < 4; ++i) key.push_back(static_cast<char>(n >> (8 * i)));
-  key.append(source);
-  key.append(event_id);
-  return key;
 }
 
 }  // namespace outage

@@ -10,12 +10,11 @@
 //
 // De-duplication: a row whose (source, event_id) the journal holds, or that an earlier row of
 // the same transaction has, is a duplicate: not written, and reported in its request's
-// receipt. The committer keeps the keys of the committed rows in memory (loaded at start from
-// the journal's rows of the last dedup_window) and forgets a key once its event_time is older
-// than dedup_window before the latest received_at it has committed: the decoder refuses events
-// older than that window, so such a key cannot come back. A key it has forgotten or never
+// receipt. The committer keeps the keys of the committed rows in memory (adapters/dedup_index.h:
+// the last dedup_keys keys, loaded at start from the journal's rows of the last dedup_window):
+// a producer's retry is caught there without a round trip. A key it has forgotten or never
 // loaded is still caught by the journal's primary key (Journal::append's row-by-row fallback).
-//
+
 // Failures: when the journal is unavailable, the writer retries with exponential backoff until
 // the oldest request of the batch has waited retry_for; then it answers the batch's requests
 // with the error (unavailable: the producer retries later, e.g. HTTP 503) and goes on with the
@@ -47,9 +46,9 @@
 #include <span>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
+#include "adapters/dedup_index.h"
 #include "adapters/journal.h"
 #include "feeds/clock.h"
 #include "geo/error.h"
@@ -74,7 +73,10 @@ struct GroupCommitterOptions {
   // submit refuses a request once the rows and dead letters waiting (not yet taken by the
   // writer) would pass this.
   std::size_t max_queued_rows = 200'000;
-  // How long a key stays in the de-duplication index: the decoder's window for late events.
+  // The de-duplication index: how many keys it keeps (the most recent; 16 bytes a key, twice
+  // over for short probes: 64 MiB at the default), and how far back its keys are loaded from the
+  // journal at start (the decoder's window for late events, or less).
+  std::size_t dedup_keys = 2'000'000;
   Duration dedup_window = std::chrono::hours(24);
   // How long a request may wait for an unavailable journal before it is failed, and the
   // backoff between attempts (doubling from first_backoff up to max_backoff).
@@ -144,7 +146,7 @@ class GroupCommitter {
     std::size_t dead_letters = 0;
   };
 
-  GroupCommitter(Journal journal, Timestamp now, GroupCommitterOptions options);
+  GroupCommitter(Journal journal, GroupCommitterOptions options);
 
   void run();                                   // the writer thread
   void commit(std::span<Pending> batch);        // one transaction (or one per request on a data error)
@@ -153,19 +155,13 @@ class GroupCommitter {
   bool resolve_unresolved();                    // true when nothing is left unresolved
   // After a commit: index the rows' keys (unless `indexed`), stats, on_committed.
   void committed_rows(std::vector<JournalRow>& rows, std::size_t dead_letters, bool indexed);
-  void remember(const JournalRow& row);
-  void prune();
   void answer(Pending& p, Result<CommitReceipt> result);
-
-  static std::string key_of(std::string_view source, std::string_view event_id);
 
   const GroupCommitterOptions options_;
   Journal journal_;  // the writer thread's
 
   // The writer thread's own state.
-  std::unordered_map<std::string, Timestamp> index_;  // key_of(source, event_id) -> event_time
-  std::size_t next_prune_size_ = 0;
-  Timestamp high_water_;  // the latest received_at committed (or `now` at start)
+  DedupIndex index_;
   std::optional<Unresolved> unresolved_;
 
   mutable std::mutex mutex_;  // guards the queue and the stats below

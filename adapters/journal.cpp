@@ -270,12 +270,15 @@ void copy_dead_letters(pqxx::dbtransaction& tx, std::span<const DeadLetter> dead
   w.complete();
 }
 
-// Takes the writers' lock on the journal (held to the end of the transaction: other writers
-// wait, readers do not) and returns the highest seq. Commit order is therefore seq order.
+// Takes the journal writers' lock and returns the highest seq. Commit order is therefore seq
+// order. The lock is a transaction-level advisory lock (kJournalWriterLock, held to the end of
+// the transaction): other writers wait, readers and autovacuum do not (a table lock in SHARE
+// ROW EXCLUSIVE mode would wait for, and stall behind, autovacuum's).
 std::int64_t lock_and_read_last_seq(pqxx::dbtransaction& tx) {
   return tx
-      .exec("LOCK TABLE outage.journal IN SHARE ROW EXCLUSIVE MODE;"
-            "SELECT coalesce(max(seq), 0) FROM outage.journal")[0][0]
+      .exec(fmt::format("SELECT pg_advisory_xact_lock({});"
+                        "SELECT coalesce(max(seq), 0) FROM outage.journal",
+                        kJournalWriterLock))[0][0]
       .as<std::int64_t>();
 }
 

@@ -36,6 +36,10 @@
 
 namespace outage {
 
+// The pg_advisory_xact_lock key every journal writer takes before numbering its rows
+// ("outage" in ASCII, then 1; the migrations' lock is "outage" alone).
+inline constexpr std::int64_t kJournalWriterLock = 0x6F7574616765'01;
+
 // One accepted event as the journal stores it.
 struct JournalRow {
   std::string source;    // the producer; with event_id, the row's key
