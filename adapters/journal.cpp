@@ -13,17 +13,11 @@
 
 #include <libpq-fe.h>
 
+#include "adapters/binary_copy.h"
 #include "adapters/postgis_store.h"
+#include "adapters/pq_error.h"
 
-// Rows go to the server in COPY's binary format, sent with libpq's PQputCopyData on the
-// connection libpqxx holds, as PostgisStore's saves do (the comment at the top of
-// postgis_store.cpp says why and how): tablewriter (deprecated in libpqxx 6.4) starts and ends
-// the COPY, and largeobject hands out the raw connection.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#include <pqxx/largeobject>
-#include <pqxx/tablewriter>
-#pragma GCC diagnostic pop
+// Rows go to the server in COPY's binary format (adapters/binary_copy.h).
 
 namespace outage {
 
@@ -50,68 +44,23 @@ struct Journal::Impl {
 
 namespace {
 
-std::string trimmed(const char* what) {
-  std::string s(what);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// SQLSTATE classes (PostgreSQL manual, appendix A) that mean "the server cannot serve us now";
-// the same list as PostgisStore's.
-bool means_unavailable(const std::string& state) {
-  return state.starts_with("08") ||  // connection exception
-         state.starts_with("53") ||  // insufficient resources (disk full, out of memory)
-         state.starts_with("57") ||  // operator intervention (shutdown, cancel, crash)
-         state.starts_with("40") ||  // transaction rollback (deadlock, serialization)
-         state == "55P03";           // lock not available
-}
-
-// A visit callback's error, carried out of the transaction.
-struct Aborted {
-  Error error;
-};
-
-// Runs `f`, turning every exception into an Error that starts with `what`. A lost connection
-// is dropped, so that the next call connects again.
+// Runs `f`, turning every exception into an Error that starts with `what` (adapters/pq_error.h).
+// A lost connection is dropped, so that the next call connects again.
 template <typename F>
 auto guarded(std::optional<pqxx::connection>& conn, const std::string& what, F&& f) -> decltype(f()) {
-  auto drop_if_lost = [&] {
-    if (conn && !conn->is_open()) conn.reset();
-  };
   try {
     return f();
-  } catch (const Aborted& a) {
-    return a.error;
-  } catch (const pqxx::broken_connection& e) {
-    conn.reset();
-    return unavailable(fmt::format("{}: database connection: {}", what, trimmed(e.what())));
-  } catch (const pqxx::in_doubt_error& e) {
-    conn.reset();
-    return unavailable(fmt::format("{}: commit outcome unknown: {}", what, trimmed(e.what())));
-  } catch (const pqxx::sql_error& e) {
-    drop_if_lost();
-    const std::string state = e.sqlstate();
-    std::string message = fmt::format("{}: {} (SQLSTATE {})", what, trimmed(e.what()), state);
-    if (means_unavailable(state) || !conn) return unavailable(std::move(message));
-    if (state.starts_with("22")) return invalid_input(std::move(message));  // data exception
-    if (state == "42P01" || state == "3F000")                                 // no table / schema
-      return internal_error(message + "; has migrate() been run?");
-    return internal_error(std::move(message));
-  } catch (const std::exception& e) {
-    drop_if_lost();
-    if (!conn) return unavailable(fmt::format("{}: database connection: {}", what, trimmed(e.what())));
-    return internal_error(fmt::format("{}: {}", what, trimmed(e.what())));
   } catch (...) {
-    drop_if_lost();
-    return internal_error(fmt::format("{}: unknown exception", what));
+    const bool open = conn && conn->is_open();
+    PqFailure failure = current_pq_failure(what, open);
+    if (failure.connection_broken || !open) conn.reset();
+    return failure.error;
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Times. PostgreSQL's timestamptz holds microseconds since 2000-01-01 00:00 UTC (its binary
-// form); the journal's times are whole milliseconds, and read back as such.
-
-constexpr std::int64_t kPostgresEpochMs = 946'684'800'000;  // 2000-01-01 in Unix milliseconds
+// Times. The journal's times are whole milliseconds, written as timestamptz (binary_copy.h),
+// and read back as such.
 
 // The years RFC 3339 can write (the wire's times); anything else is refused before it is sent.
 bool representable(Timestamp t) {
@@ -119,10 +68,6 @@ bool representable(Timestamp t) {
   static const Timestamp first = sys_days(year(1) / January / 1);
   static const Timestamp end = sys_days(year(10000) / January / 1);
   return t >= first && t < end;
-}
-
-std::int64_t postgres_micros(Timestamp t) {
-  return (t.time_since_epoch().count() - kPostgresEpochMs) * 1000;
 }
 
 // "2026-11-23 00:15:00.000+00", a timestamptz literal (for query parameters).
@@ -167,84 +112,20 @@ Status check_storable(std::span<const JournalRow> rows, std::span<const DeadLett
 }
 
 // ---------------------------------------------------------------------------------------------
-// COPY ... FROM STDIN (FORMAT binary): a header; each row as its number of fields (int16) and
-// each field as its length (int32) and the bytes of the type's binary form (bigint and
-// timestamptz big-endian 8 bytes, text its bytes as they are); then -1 (int16). The same
-// format as PostgisStore's CopyWriter, for the journal's column types.
-
-// The libpq connection under a libpqxx transaction: largeobject has the one accessor libpqxx
-// 6.4 offers, for its subclasses.
-struct RawConnection : pqxx::largeobject {
-  static PGconn* of(const pqxx::dbtransaction& tx) { return raw_connection(tx); }
-};
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-class CopyWriter {
- public:
-  CopyWriter(pqxx::dbtransaction& tx, std::string_view table, std::string_view columns, std::uint16_t fields)
-      : writer_(tx, fmt::format("{} ({}) FROM STDIN (FORMAT binary) --", table, columns)),
-        conn_(RawConnection::of(tx)),
-        fields_(fields) {
-    buffer_.reserve(kChunk + 4096);
-    static constexpr char kSignature[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0'};
-    buffer_.insert(buffer_.end(), std::begin(kSignature), std::end(kSignature));
-    be(0, 4);  // flags
-    be(0, 4);  // header extension length
-  }
-
-  void begin_row() {
-    if (buffer_.size() >= kChunk) flush();
-    be(fields_, 2);
-  }
-  void bigint(std::int64_t v) {
-    be(8, 4);
-    be(static_cast<std::uint64_t>(v), 8);
-  }
-  void timestamp(Timestamp t) { bigint(postgres_micros(t)); }
-  void text(std::string_view s) {
-    be(static_cast<std::uint32_t>(s.size()), 4);
-    buffer_.insert(buffer_.end(), s.begin(), s.end());
-  }
-  void complete() {
-    be(0xffff, 2);  // end of data
-    flush();
-    writer_.complete();  // throws the server's error, if any (a unique violation, for one)
-  }
-
- private:
-  // Smaller than a save's megabyte: a group commit's transaction carries about a megabyte in
-  // all (~8,000 events), and the server starts on a chunk while the next one is formatted.
-  static constexpr std::size_t kChunk = 1 << 17;
-
-  // Appends the low `n` bytes of `v`, most significant first.
-  void be(std::uint64_t v, int n) {
-    for (int i = n - 1; i >= 0; --i) buffer_.push_back(static_cast<char>(v >> (8 * i)));
-  }
-  void flush() {
-    if (buffer_.empty()) return;
-    if (PQputCopyData(conn_, buffer_.data(), static_cast<int>(buffer_.size())) != 1) {
-      std::string reason = trimmed(PQerrorMessage(conn_));
-      writer_.complete();  // throws the server's error, if it has sent one
-      throw pqxx::broken_connection(reason);
-    }
-    buffer_.clear();
-  }
-
-  pqxx::tablewriter writer_;
-  PGconn* conn_;
-  std::uint16_t fields_;
-  std::vector<char> buffer_;
-};
-#pragma GCC diagnostic pop
+// Smaller chunks than a model save's megabyte: a group commit's transaction carries about a
+// megabyte in all (~8,000 events), and the server starts on a chunk while the next is formatted.
+BinaryCopyOptions copy_options() {
+  BinaryCopyOptions o;
+  o.chunk_bytes = 1 << 17;
+  return o;
+}
 
 constexpr std::string_view kJournalColumns = "seq, event_time, received_at, source, event_id, type, body";
 constexpr std::string_view kDeadColumns = "received_at, source, event_id, type, reason, body";
 
 void copy_rows(pqxx::dbtransaction& tx, std::span<const JournalRow> rows) {
-  CopyWriter w(tx, "outage.journal", kJournalColumns, 7);
+  BinaryCopyWriter w(tx, "outage.journal", kJournalColumns, 7, copy_options());
   for (const JournalRow& r : rows) {
-    w.begin_row();
     w.bigint(r.seq);
     w.timestamp(r.event_time);
     w.timestamp(r.received_at);
@@ -252,20 +133,21 @@ void copy_rows(pqxx::dbtransaction& tx, std::span<const JournalRow> rows) {
     w.text(r.event_id);
     w.text(r.type);
     w.text(r.body);
+    w.end_row();
   }
   w.complete();
 }
 
 void copy_dead_letters(pqxx::dbtransaction& tx, std::span<const DeadLetter> dead) {
-  CopyWriter w(tx, "outage.dead_letters", kDeadColumns, 6);
+  BinaryCopyWriter w(tx, "outage.dead_letters", kDeadColumns, 6, copy_options());
   for (const DeadLetter& d : dead) {
-    w.begin_row();
     w.timestamp(d.received_at);
     w.text(d.source);
     w.text(d.event_id);
     w.text(d.type);
     w.text(d.reason);
     w.text(d.body);
+    w.end_row();
   }
   w.complete();
 }

@@ -20,19 +20,12 @@
 
 #include <libpq-fe.h>
 
+#include "adapters/binary_copy.h"
 #include "adapters/migrations.h"
+#include "adapters/pq_error.h"
 
-// A save sends its rows in COPY's binary format (CopyWriter, below), which the server reads
-// about 30 % faster than text. libpqxx 6.4 cannot send it: its only way to send COPY data
-// that we format ourselves, tablewriter's write_raw_line, appends a newline to every chunk.
-// CopyWriter therefore starts and ends the COPY with a tablewriter (deprecated in 6.4, gone in
-// libpqxx 7: CopyWriter is the one place that uses it) and sends the data itself with libpq's
-// PQputCopyData, on the connection libpqxx holds (the adapters link libpq directly for this).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#include <pqxx/largeobject>
-#include <pqxx/tablewriter>
-#pragma GCC diagnostic pop
+// A save sends its rows in COPY's binary format (adapters/binary_copy.h), which the server
+// reads about 30 % faster than text.
 
 namespace outage {
 
@@ -50,51 +43,16 @@ class StoredDataError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A save aborted by SaveOptions::after_step: carries the hook's error through the transaction.
-struct Aborted {
-  Error error;
-};
-
-std::string trimmed(const char* what) {
-  std::string s(what);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// SQLSTATE classes (PostgreSQL manual, appendix A) that mean "the server cannot serve us now".
-bool means_unavailable(const std::string& state) {
-  return state.starts_with("08") ||  // connection exception
-         state.starts_with("53") ||  // insufficient resources (disk full, out of memory)
-         state.starts_with("57") ||  // operator intervention (shutdown, cancel, crash)
-         state.starts_with("40") ||  // transaction rollback (deadlock, serialization)
-         state == "55P03";           // lock not available
-}
-
-// Runs `f`, turning every exception into an Error that starts with `what`.
+// Runs `f`, turning every exception into an Error that starts with `what` (adapters/pq_error.h;
+// a save aborted by SaveOptions::after_step throws Aborted with the hook's error).
 template <typename F>
 auto guarded(const std::string& what, F&& f) -> decltype(f()) {
   try {
     return f();
-  } catch (const Aborted& a) {
-    return a.error;
-  } catch (const pqxx::broken_connection& e) {
-    return unavailable(fmt::format("{}: database connection: {}", what, trimmed(e.what())));
-  } catch (const pqxx::in_doubt_error& e) {
-    return unavailable(fmt::format("{}: commit outcome unknown: {}", what, trimmed(e.what())));
-  } catch (const pqxx::sql_error& e) {
-    const std::string state = e.sqlstate();
-    std::string message = fmt::format("{}: {} (SQLSTATE {})", what, trimmed(e.what()), state);
-    if (means_unavailable(state)) return unavailable(std::move(message));
-    if (state.starts_with("22")) return invalid_input(std::move(message));  // data exception
-    if (state == "42P01" || state == "3F000")                                 // no table / schema
-      return internal_error(message + "; has migrate() been run?");
-    return internal_error(std::move(message));
   } catch (const StoredDataError& e) {
     return internal_error(fmt::format("{}: stored data: {}", what, e.what()));
-  } catch (const std::exception& e) {
-    return internal_error(fmt::format("{}: {}", what, trimmed(e.what())));
   } catch (...) {
-    return internal_error(fmt::format("{}: unknown exception", what));
+    return current_pq_failure(what).error;
   }
 }
 
@@ -227,139 +185,6 @@ class EwkbReader {
   bool little_ = true;
 };
 
-// ---------------------------------------------------------------------------------------------
-// COPY binary format (PostgreSQL manual, COPY, "Binary Format"): a header; each row as its
-// number of fields (int16) and each field as its length in bytes (int32; -1 and no bytes for
-// NULL) and the bytes of the type's binary form (the type's "receive" function reads them):
-// integer and real big-endian, boolean one byte, text its UTF-8 bytes as they are (no escapes),
-// geometry EWKB; then -1 (int16).
-
-// The libpq functions that CopyWriter calls (see the top of this file).
-struct LibPq {
-  decltype(&PQputCopyData) put_copy_data;
-  decltype(&PQerrorMessage) error_message;
-};
-
-const LibPq& libpq() {
-  static const LibPq functions{&PQputCopyData, &PQerrorMessage};
-  return functions;
-}
-
-// The libpq connection under a libpqxx transaction: largeobject has the one accessor libpqxx
-// 6.4 offers, for its subclasses.
-struct RawConnection : pqxx::largeobject {
-  static PGconn* of(const pqxx::dbtransaction& tx) { return raw_connection(tx); }
-};
-
-// Writes rows into a buffer and hands it to the server in chunks of about a megabyte.
-//
-// COPY ... FREEZE: the table was created in this transaction, so its rows can be written frozen,
-// which spares the first reader after the commit from setting hint bits on every page (and
-// VACUUM from freezing them later). libpqxx 6.4's tablewriter has no COPY options: they ride in
-// the table-name argument, which it pastes unquoted into "COPY <name> FROM STDIN"; the trailing
-// "--" comments out that second FROM STDIN.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-class CopyWriter {
- public:
-  // `stop`, if given, is checked at every chunk: once it is set, the writer throws Aborted.
-  CopyWriter(pqxx::dbtransaction& tx, const std::string& table, const std::vector<std::string>& columns,
-             const std::atomic<bool>* stop = nullptr)
-      : put_(libpq().put_copy_data),
-        writer_(tx, fmt::format("{} ({}) FROM STDIN (FORMAT binary, FREEZE) --", table, fmt::join(columns, ","))),
-        conn_(RawConnection::of(tx)),
-        fields_(static_cast<std::uint16_t>(columns.size())),
-        buffer_(kChunk),
-        stop_(stop) {
-    static constexpr char kSignature[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0'};
-    char* out = reserve(sizeof kSignature + 8);
-    out = std::copy(std::begin(kSignature), std::end(kSignature), out);
-    out = be(out, std::uint32_t{0}, 4);  // flags
-    used_ = be(out, std::uint32_t{0}, 4) - buffer_.data();  // header extension length
-  }
-
-  void text(std::string_view s) {
-    char* out = field(s.size());
-    used_ = std::copy(s.begin(), s.end(), out) - buffer_.data();
-  }
-  void text_or_null(std::string_view s) { s.empty() ? null() : text(s); }
-  void null() {
-    char* out = reserve(2 + 4);
-    used_ = be(row_start(out), 0xffffffffu, 4) - buffer_.data();
-  }
-  void integer(std::int32_t v) { used_ = be(field(4), static_cast<std::uint32_t>(v), 4) - buffer_.data(); }
-  void real(float v) { used_ = be(field(4), std::bit_cast<std::uint32_t>(v), 4) - buffer_.data(); }
-  void boolean(bool v) {
-    char* out = field(1);
-    *out++ = v ? 1 : 0;
-    used_ = out - buffer_.data();
-  }
-  // A geometry field of at most `max_bytes`: `write(Ewkb&)` writes it.
-  template <typename Write>
-  void geometry(std::size_t max_bytes, Write&& write) {
-    char* length = row_start(reserve(2 + 4 + max_bytes));
-    Ewkb ewkb(length + 4);
-    write(ewkb);
-    be(length, static_cast<std::uint32_t>(ewkb.end() - (length + 4)), 4);
-    used_ = ewkb.end() - buffer_.data();
-  }
-  void end_row() { first_ = true; }
-  void complete() {
-    char* out = reserve(2);
-    used_ = be(out, std::uint32_t{0xffff}, 2) - buffer_.data();  // end of data
-    flush();
-    writer_.complete();
-  }
-
- private:
-  static constexpr std::size_t kChunk = 1 << 20;
-
-  // Writes the low `n` bytes of `v` at `out`, most significant first; returns the end.
-  static char* be(char* out, std::uint32_t v, int n) {
-    for (int i = n - 1; i >= 0; --i) *out++ = static_cast<char>(v >> (8 * i));
-    return out;
-  }
-  // A pointer to `n` free bytes in the buffer (sending what it holds if they do not fit).
-  char* reserve(std::size_t n) {
-    if (used_ + n > buffer_.size()) {
-      flush();
-      if (n > buffer_.size()) buffer_.resize(n);
-    }
-    return buffer_.data() + used_;
-  }
-  // Writes the row's field count before its first field.
-  char* row_start(char* out) {
-    if (!first_) return out;
-    first_ = false;
-    return be(out, fields_, 2);
-  }
-  // A pointer to `n` free bytes for a field's data, after its length.
-  char* field(std::size_t n) {
-    char* out = row_start(reserve(2 + 4 + n));
-    return be(out, static_cast<std::uint32_t>(n), 4);
-  }
-  void flush() {
-    if (stop_ && stop_->load()) throw Aborted{internal_error("stopped")};
-    if (used_ == 0) return;
-    if (put_(conn_, buffer_.data(), static_cast<int>(used_)) != 1) {
-      std::string reason = trimmed(libpq().error_message(conn_));
-      writer_.complete();  // throws the server's error, if it has sent one
-      throw pqxx::broken_connection(reason);
-    }
-    used_ = 0;
-  }
-
-  decltype(&PQputCopyData) put_;
-  pqxx::tablewriter writer_;
-  PGconn* conn_;
-  std::uint16_t fields_;
-  std::vector<char> buffer_;
-  const std::atomic<bool>* stop_;
-  std::size_t used_ = 0;
-  bool first_ = true;
-};
-#pragma GCC diagnostic pop
-
 // One row of COPY ... TO STDOUT output, split into fields.
 class CopyRow {
  public:
@@ -489,21 +314,31 @@ const std::array<const TableSpec*, 4> kTables = {&kBuses, &kElements, &kServiceP
 
 std::string partition_name(const TableSpec& t, int part) { return fmt::format("outage.{}_p{}", t.name, part); }
 
-void write_buses(CopyWriter& w, const NetworkModel& model, int srid) {
+// A geometry field of at most `max_bytes`, which `write(Ewkb&)` writes.
+template <typename Write>
+void geometry(BinaryCopyWriter& w, std::size_t max_bytes, Write&& write) {
+  w.raw(max_bytes, [&](char* out) {
+    Ewkb g(out);
+    write(g);
+    return g.end();
+  });
+}
+
+void write_buses(BinaryCopyWriter& w, const NetworkModel& model, int srid) {
   std::int32_t ord = 0;
   for (const Bus& b : model.buses()) {
     w.integer(ord++);
     w.text(b.id);
     w.real(b.kv);
     if (b.has_position)
-      w.geometry(Ewkb::max_bytes_point(), [&](Ewkb& g) { g.point(b.position, srid); });
+      geometry(w, Ewkb::max_bytes_point(), [&](Ewkb& g) { g.point(b.position, srid); });
     else
       w.null();
     w.end_row();
   }
 }
 
-void write_elements(CopyWriter& w, const NetworkModel& model, int srid) {
+void write_elements(BinaryCopyWriter& w, const NetworkModel& model, int srid) {
   std::vector<Point> line;
   const auto& elements = model.elements();
   for (std::uint32_t i = 0; i < elements.size(); ++i) {
@@ -529,18 +364,18 @@ void write_elements(CopyWriter& w, const NetworkModel& model, int srid) {
       if (line.empty())
         w.null();
       else if (line.size() == 1)
-        w.geometry(Ewkb::max_bytes_point(), [&](Ewkb& g) { g.point(line.front(), srid); });
+        geometry(w, Ewkb::max_bytes_point(), [&](Ewkb& g) { g.point(line.front(), srid); });
       else
-        w.geometry(Ewkb::max_bytes_line(line.size()), [&](Ewkb& g) { g.line_string(line, srid); });
+        geometry(w, Ewkb::max_bytes_line(line.size()), [&](Ewkb& g) { g.line_string(line, srid); });
       w.null();
     } else {
       const Bus& at = model.bus(e.bus1);
       if (at.has_position)
-        w.geometry(Ewkb::max_bytes_point(), [&](Ewkb& g) { g.point(at.position, srid); });
+        geometry(w, Ewkb::max_bytes_point(), [&](Ewkb& g) { g.point(at.position, srid); });
       else
         w.null();
       if (mid && !mid->empty())
-        w.geometry(Ewkb::max_bytes_multi_point(mid->size()), [&](Ewkb& g) { g.multi_point(*mid, srid); });
+        geometry(w, Ewkb::max_bytes_multi_point(mid->size()), [&](Ewkb& g) { g.multi_point(*mid, srid); });
       else
         w.null();
     }
@@ -548,7 +383,7 @@ void write_elements(CopyWriter& w, const NetworkModel& model, int srid) {
   }
 }
 
-void write_service_points(CopyWriter& w, const NetworkModel& model, int srid) {
+void write_service_points(BinaryCopyWriter& w, const NetworkModel& model, int srid) {
   std::int32_t ord = 0;
   for (const ServicePoint& sp : model.service_points()) {
     w.integer(ord++);
@@ -557,14 +392,14 @@ void write_service_points(CopyWriter& w, const NetworkModel& model, int srid) {
     w.text(phases_to_string(sp.phases));
     w.real(sp.kw);
     if (sp.has_position)
-      w.geometry(Ewkb::max_bytes_point(), [&](Ewkb& g) { g.point(sp.position, srid); });
+      geometry(w, Ewkb::max_bytes_point(), [&](Ewkb& g) { g.point(sp.position, srid); });
     else
       w.null();
     w.end_row();
   }
 }
 
-void write_customers(CopyWriter& w, const NetworkModel& model) {
+void write_customers(BinaryCopyWriter& w, const NetworkModel& model) {
   std::int32_t ord = 0;
   for (const Customer& c : model.customers()) {
     w.integer(ord++);
@@ -711,7 +546,7 @@ constexpr const char* kIndexSettings =
 // Creates outage.<table>_p<part>, the model's partition-to-be: a table like the parent, without
 // indexes, whose `model` defaults to the model's name and is checked against it (the CHECK lets
 // ATTACH PARTITION skip its validation scan); fills it with one COPY ... FREEZE (the table is
-// new in this transaction). `stop`: see CopyWriter.
+// new in this transaction). `stop`: once set, the copy stops at its next chunk (throws Aborted).
 void create_and_copy(pqxx::dbtransaction& tx, const TableSpec& t, int part, const std::string& name_literal,
                      const NetworkModel& model, int srid, const std::atomic<bool>* stop = nullptr) {
   const std::string table = partition_name(t, part);
@@ -719,7 +554,13 @@ void create_and_copy(pqxx::dbtransaction& tx, const TableSpec& t, int part, cons
       "CREATE TABLE {0} (LIKE outage.{1} INCLUDING DEFAULTS);"
       "ALTER TABLE {0} ALTER COLUMN model SET DEFAULT {2}, ADD CHECK (model = {2})",
       table, t.name, name_literal));
-  CopyWriter w(tx, table, t.columns, stop);
+  BinaryCopyOptions options;
+  options.with = "FREEZE";  // the table is new in this transaction: its rows can be written frozen
+  options.before_chunk = [stop] {
+    if (stop && stop->load()) throw Aborted{internal_error("stopped")};
+  };
+  BinaryCopyWriter w(tx, table, fmt::format("{}", fmt::join(t.columns, ",")), static_cast<std::uint16_t>(t.columns.size()),
+                     std::move(options));
   if (&t == &kBuses) write_buses(w, model, srid);
   if (&t == &kElements) write_elements(w, model, srid);
   if (&t == &kServicePoints) write_service_points(w, model, srid);

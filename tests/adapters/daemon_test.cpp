@@ -49,15 +49,7 @@ std::string array(const std::vector<std::string>& events) {
   return out + "]";
 }
 
-// Meters below a device in the feeder's normal state (test input, from the data).
-std::vector<std::string> meters_below(const NetworkModel& model, const std::string& device) {
-  Topology topology(model);
-  std::vector<std::string> out;
-  for (BusId b : topology.buses_below_list(topology.downstream_bus(model.find_element(device)))) {
-    for (ServicePointId sp : topology.service_points_at(b)) out.emplace_back(model.service_point(sp).id);
-  }
-  return out;
-}
+using testing::meters_below;
 
 class DaemonTest : public ::testing::Test {
  protected:
@@ -167,13 +159,7 @@ max_age_s = 86400
 TEST_F(DaemonTest, Ieee8500AFuseBlowsAndItsLastGaspsArriveOverAMinute) {
   start("ieee8500/Run_RecloserSiting.DSS");
   NetworkModel model = testing::read_feeder("ieee8500/Run_RecloserSiting.DSS");
-  std::string fuse;
-  std::vector<std::string> below;
-  for (const Element& e : model.elements()) {
-    if (e.kind != ElementKind::fuse) continue;
-    auto m = meters_below(model, std::string(e.id));
-    if (m.size() > below.size()) fuse = e.id, below = m;
-  }
+  auto [fuse, below] = testing::busiest_fuse(model);
   // 70% of the meters below the fuse gasp, over 60 s, posted in six batches as they arrive.
   for (int batch = 0; batch < 6; ++batch) {
     std::vector<std::string> events;
@@ -205,20 +191,8 @@ TEST_F(DaemonTest, Ieee8500AFuseBlowsAndItsLastGaspsArriveOverAMinute) {
 TEST_F(DaemonTest, Ieee8500TwoLateralsOfOneFeederAreTwoOutages) {
   start("ieee8500/Run_RecloserSiting.DSS");
   NetworkModel model = testing::read_feeder("ieee8500/Run_RecloserSiting.DSS");
-  std::vector<std::pair<std::size_t, std::string>> fuses;
-  for (const Element& e : model.elements()) {
-    if (e.kind == ElementKind::fuse) fuses.emplace_back(meters_below(model, std::string(e.id)).size(), std::string(e.id));
-  }
-  std::sort(fuses.rbegin(), fuses.rend());
-  std::string a = fuses[0].second, b;
-  auto below_a = meters_below(model, a);
-  for (std::size_t i = 1; i < fuses.size() && b.empty(); ++i) {
-    auto m = meters_below(model, fuses[i].second);
-    bool disjoint = std::none_of(m.begin(), m.end(), [&](const std::string& x) {
-      return std::find(below_a.begin(), below_a.end(), x) != below_a.end();
-    });
-    if (disjoint && !m.empty()) b = fuses[i].second;
-  }
+  auto [a, b] = testing::two_separate_fuses(model);
+  ASSERT_FALSE(b.empty());
   std::vector<std::string> events;
   for (const std::string& fuse : {a, b}) {
     auto m = meters_below(model, fuse);
@@ -257,13 +231,7 @@ TEST_F(DaemonTest, Ieee8500RestorationInTwoStepsLeavesANestedOutage) {
   start("ieee8500/Run_RecloserSiting.DSS");
   NetworkModel model = testing::read_feeder("ieee8500/Run_RecloserSiting.DSS");
   // The fuse the crew opens to isolate, and a transformer elsewhere that failed too.
-  std::string fuse;
-  std::vector<std::string> isolated;
-  for (const Element& e : model.elements()) {
-    if (e.kind != ElementKind::fuse) continue;
-    auto m = meters_below(model, std::string(e.id));
-    if (m.size() > isolated.size()) fuse = e.id, isolated = m;
-  }
+  auto [fuse, isolated] = testing::busiest_fuse(model);
   std::string transformer;
   std::vector<std::string> failed;
   for (const Element& e : model.elements()) {
@@ -592,13 +560,7 @@ mqtt_topic = "outage/pings"
   Subscriber pings(broker.port(), "outage/pings");
   start("ieee8500/Run_RecloserSiting.DSS");
   NetworkModel model = testing::read_feeder("ieee8500/Run_RecloserSiting.DSS");
-  std::string fuse;
-  std::vector<std::string> below;
-  for (const Element& e : model.elements()) {
-    if (e.kind != ElementKind::fuse) continue;
-    auto m = meters_below(model, std::string(e.id));
-    if (m.size() > below.size()) fuse = e.id, below = m;
-  }
+  auto [fuse, below] = testing::busiest_fuse(model);
   testing::Producer producer(broker.port());
   ASSERT_TRUE(producer.ok());
   // 70% of the fuse's meters gasp; one message per meter, some as arrays of three.

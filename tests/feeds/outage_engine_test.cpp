@@ -129,15 +129,7 @@ struct Drill {
     return a.size() == 1 ? a.front() : nullptr;
   }
   // Meters (service point ids) below a device in the normal state, in model order.
-  std::vector<std::string> meters_below(const std::string& device) const {
-    Topology topology(model);
-    ElementId e = model.find_element(device);
-    std::vector<std::string> out;
-    for (BusId b : topology.buses_below_list(topology.downstream_bus(e))) {
-      for (ServicePointId sp : topology.service_points_at(b)) out.emplace_back(model.service_point(sp).id);
-    }
-    return out;
-  }
+  std::vector<std::string> meters_below(const std::string& device) const { return testing::meters_below(model, device); }
 };
 
 // ---- roll-up ------------------------------------------------------------------------------
@@ -512,14 +504,7 @@ TEST(OutageEngine, APhaseLossDarkensOnlyTheMetersOnTheLostPhases) {
 
 TEST(OutageEngineOnIeee8500, AFuseBlowsAndSeventyPercentOfItsMetersGaspOverAMinute) {
   Drill d(testing::read_feeder("ieee8500/Run_RecloserSiting.DSS"));
-  // The fuse with the most meters below it.
-  std::string fuse;
-  std::vector<std::string> below;
-  for (const Element& e : d.model.elements()) {
-    if (e.kind != ElementKind::fuse) continue;
-    auto m = d.meters_below(std::string(e.id));
-    if (m.size() > below.size()) fuse = e.id, below = m;
-  }
+  auto [fuse, below] = testing::busiest_fuse(d.model);
   ASSERT_GE(below.size(), 10u);
   int sent = 0;
   for (std::size_t i = 0; i < below.size(); ++i) {
@@ -538,20 +523,7 @@ TEST(OutageEngineOnIeee8500, AFuseBlowsAndSeventyPercentOfItsMetersGaspOverAMinu
 TEST(OutageEngineOnIeee8500, TwoLateralsOfOneFeederAreTwoOutages) {
   Drill d(testing::read_feeder("ieee8500/Run_RecloserSiting.DSS"));
   // The two fuses with the most meters, neither below the other.
-  std::vector<std::pair<std::size_t, std::string>> fuses;
-  for (const Element& e : d.model.elements()) {
-    if (e.kind == ElementKind::fuse) fuses.emplace_back(d.meters_below(std::string(e.id)).size(), std::string(e.id));
-  }
-  std::sort(fuses.rbegin(), fuses.rend());
-  std::string a = fuses[0].second, b;
-  auto below_a = d.meters_below(a);
-  for (std::size_t i = 1; i < fuses.size() && b.empty(); ++i) {
-    auto m = d.meters_below(fuses[i].second);
-    bool disjoint = std::none_of(m.begin(), m.end(), [&](const std::string& x) {
-      return std::find(below_a.begin(), below_a.end(), x) != below_a.end();
-    });
-    if (disjoint && !m.empty()) b = fuses[i].second;
-  }
+  auto [a, b] = testing::two_separate_fuses(d.model);
   ASSERT_FALSE(b.empty());
   for (const std::string& fuse : {a, b}) {
     auto m = d.meters_below(fuse);
