@@ -418,24 +418,6 @@ HttpServerOptions http_server_options(const ServerConfig& server) {
 
 std::string_view to_string(ClockMode mode) { return mode == ClockMode::sim ? "sim" : "wall"; }
 
-std::string_view to_string(AreaClass area_class) {
-  switch (area_class) {
-    case AreaClass::urban: return "urban";
-    case AreaClass::rural: return "rural";
-    case AreaClass::remote: return "remote";
-  }
-  return "urban";
-}
-
-int default_arrival_limit_min(AreaClass area_class) {
-  switch (area_class) {
-    case AreaClass::urban: return 45;
-    case AreaClass::rural: return 90;
-    case AreaClass::remote: return 120;
-  }
-  return 45;
-}
-
 Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view origin) {
   toml::table root;
   try {

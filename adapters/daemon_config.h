@@ -26,6 +26,7 @@
 
 #include "adapters/access_control.h"
 #include "adapters/http_server.h"
+#include "dispatch/service_area.h"
 #include "feeds/clock.h"
 #include "geo/error.h"
 #include "geo/network_model.h"
@@ -93,10 +94,6 @@ struct PingConfig {
   std::string webhook_url;  // POST read requests here (http:// or https://); "" = no webhook
   int meters_per_transformer = 2;  // meters pinged below each suspect transformer, 1..100
 };
-
-enum class AreaClass { urban, rural, remote };
-std::string_view to_string(AreaClass area_class);
-int default_arrival_limit_min(AreaClass area_class);  // 45, 90, 120
 
 // A service area and its committed arrival limit.
 struct AreaConfig {

@@ -10,7 +10,7 @@ constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNames = {
     "iot.alarm",       "scada.switch",       "fci.fault",            "relay.distance",
     "call.report",     "crew.position",      "crew.status",          "record.planned",
     "record.temporary", "record.load_shedding", "record.disconnection", "record.cancel",
-    "outage.confirm",
+    "outage.confirm",  "outage.etr",         "ticket.open",
 };
 
 }  // namespace
@@ -22,6 +22,29 @@ std::optional<EventType> event_type_from_string(std::string_view text) {
     if (kEventTypeNames[i] == text) return static_cast<EventType>(i);
   }
   return std::nullopt;
+}
+
+std::string_view to_string(TicketKind k) {
+  switch (k) {
+    case TicketKind::repair: return "repair";
+    case TicketKind::complaint: return "complaint";
+    case TicketKind::inquiry: return "inquiry";
+    case TicketKind::suggestion: return "suggestion";
+    case TicketKind::business: return "business";
+  }
+  return "repair";
+}
+
+std::string_view to_string(ComplaintType c) {
+  switch (c) {
+    case ComplaintType::none: return "";
+    case ComplaintType::service: return "service";
+    case ComplaintType::business: return "business";
+    case ComplaintType::outage: return "outage";
+    case ComplaintType::power_quality: return "power_quality";
+    case ComplaintType::grid_construction: return "grid_construction";
+  }
+  return "";
 }
 
 std::string_view to_string(IotAlarmKind k) {
@@ -118,6 +141,8 @@ EventType Event::type() const {
     }
     EventType operator()(const RecordCancel&) const { return EventType::record_cancel; }
     EventType operator()(const OutageConfirm&) const { return EventType::outage_confirm; }
+    EventType operator()(const OutageEtr&) const { return EventType::outage_etr; }
+    EventType operator()(const TicketOpen&) const { return EventType::ticket_open; }
   };
   return std::visit(Visitor{}, payload);
 }

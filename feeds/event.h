@@ -48,8 +48,10 @@ enum class EventType : std::uint8_t {
   record_disconnection,
   record_cancel,
   outage_confirm,
+  outage_etr,
+  ticket_open,
 };
-inline constexpr int kEventTypeCount = 17;
+inline constexpr int kEventTypeCount = 19;
 std::string_view to_string(EventType t);  // the wire name, e.g. "meter.power_off"
 std::optional<EventType> event_type_from_string(std::string_view text);
 
@@ -137,6 +139,7 @@ struct CrewStatus {
   std::string crew;
   CrewState status = CrewState::available;
   std::string ticket;
+  std::optional<Timestamp> etr;  // the crew's own estimate of restoration (wins over the model's)
 };
 
 enum class RecordKind : std::uint8_t { planned, temporary, load_shedding, disconnection };
@@ -169,9 +172,41 @@ struct OutageConfirm {
   Confirmer by = Confirmer::dispatcher;
 };
 
+// outage.etr: a dispatcher's estimate of restoration for an outage (the console's
+// POST /v1/outages/{id}/etr journals one); it wins over the model's and the crew's.
+struct OutageEtr {
+  std::string outage;
+  Timestamp etr = kNoTime;
+};
+
+enum class TicketKind : std::uint8_t { repair, complaint, inquiry, suggestion, business };
+std::string_view to_string(TicketKind k);
+enum class ComplaintType : std::uint8_t { none, service, business, outage, power_quality, grid_construction };
+std::string_view to_string(ComplaintType c);
+// ticket.open: a ticket an agent opens (POST /v1/tickets journals one). The subject, as in a
+// call.report, is optional here (a suggestion has none); a repair ticket needs `symptom`,
+// `place` and `contact` (the desk checks: dispatch/ticket_desk.h), a complaint its `complaint`
+// type.
+struct TicketOpen {
+  TicketKind kind = TicketKind::repair;
+  ComplaintType complaint = ComplaintType::none;
+  Channel channel = Channel::other;
+  std::optional<Symptom> symptom;
+  std::string customer;
+  std::string meter;
+  std::string phone;
+  std::string address;
+  std::optional<Position> position;
+  std::string place;        // where (a repair: the address or landmark the crew goes to)
+  std::string extent;       // how far it spreads: one house, the building, the street
+  std::string contact;
+  std::string note;
+  std::string cause_guess;  // the agent's first guess at the cause and type
+};
+
 using EventPayload = std::variant<MeterPowerOff, MeterPowerOn, MeterPing, MeterVoltage, IotAlarm, ScadaSwitch,
                                   FciFault, RelayDistance, CallReport, CrewPosition, CrewStatus, OutageRecord,
-                                  RecordCancel, OutageConfirm>;
+                                  RecordCancel, OutageConfirm, OutageEtr, TicketOpen>;
 
 struct Event {
   std::string source;

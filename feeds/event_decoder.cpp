@@ -41,7 +41,7 @@ enum class Key : std::uint8_t {
   id, type, time, source, meter, energized, volts, nominal, gateway, kind, site, meters, phases,
   lon, lat, x, y, position, device, state, cause, km, customer, phone, address, symptom, channel,
   contact, note, crew, status, ticket, record, start, end, reason, devices, customers, area,
-  notice_at, outage, by, unknown,
+  notice_at, outage, by, etr, complaint, place, extent, cause_guess, unknown,
 };
 constexpr int kKeyCount = static_cast<int>(Key::unknown);
 static_assert(kKeyCount <= 64, "present/duplicate sets are 64-bit masks");
@@ -51,7 +51,8 @@ constexpr std::array<std::string_view, kKeyCount> kKeyNames = {
     "kind",     "site",    "meters",  "phases",   "lon",     "lat",       "x",       "y",       "position",
     "device",   "state",   "cause",   "km",       "customer", "phone",    "address", "symptom", "channel",
     "contact",  "note",    "crew",    "status",   "ticket",  "record",    "start",   "end",     "reason",
-    "devices",  "customers", "area",  "notice_at", "outage", "by",
+    "devices",  "customers", "area",  "notice_at", "outage", "by",      "etr",     "complaint",
+    "place",    "extent",  "cause_guess",
 };
 
 constexpr Key key_from_name(std::string_view k) {
@@ -69,6 +70,7 @@ constexpr Key key_from_name(std::string_view k) {
       if (k == "lon") return Key::lon;
       if (k == "lat") return Key::lat;
       if (k == "end") return Key::end;
+      if (k == "etr") return Key::etr;
       break;
     case 4:
       if (k == "type") return Key::type;
@@ -86,6 +88,7 @@ constexpr Key key_from_name(std::string_view k) {
       if (k == "cause") return Key::cause;
       if (k == "phone") return Key::phone;
       if (k == "start") return Key::start;
+      if (k == "place") return Key::place;
       break;
     case 6:
       if (k == "source") return Key::source;
@@ -97,6 +100,7 @@ constexpr Key key_from_name(std::string_view k) {
       if (k == "record") return Key::record;
       if (k == "reason") return Key::reason;
       if (k == "outage") return Key::outage;
+      if (k == "extent") return Key::extent;
       break;
     case 7:
       if (k == "nominal") return Key::nominal;
@@ -115,6 +119,10 @@ constexpr Key key_from_name(std::string_view k) {
       if (k == "energized") return Key::energized;
       if (k == "customers") return Key::customers;
       if (k == "notice_at") return Key::notice_at;
+      if (k == "complaint") return Key::complaint;
+      break;
+    case 11:
+      if (k == "cause_guess") return Key::cause_guess;
       break;
     default:
       break;
@@ -1133,7 +1141,7 @@ class EventDecoder::Impl {
       case EventType::crew_status: {
         auto& p = payload<CrewStatus>(event);
         return text(Key::crew, true, p.crew) && word(Key::status, 0, 4, "status", p.status) &&
-               text(Key::ticket, false, p.ticket);
+               text(Key::ticket, false, p.ticket) && time_field(Key::etr, false, p.etr);
       }
       case EventType::record_planned:
       case EventType::record_temporary:
@@ -1162,6 +1170,31 @@ class EventDecoder::Impl {
       case EventType::outage_confirm: {
         auto& p = payload<OutageConfirm>(event);
         return text(Key::outage, true, p.outage) && word(Key::by, 0, 1, "confirmer", p.by);
+      }
+      case EventType::outage_etr: {
+        auto& p = payload<OutageEtr>(event);
+        std::optional<Timestamp> etr;
+        if (!text(Key::outage, true, p.outage) || !time_field(Key::etr, true, etr)) return false;
+        p.etr = *etr;
+        return true;
+      }
+      case EventType::ticket_open: {
+        auto& p = payload<TicketOpen>(event);
+        if (!word(Key::kind, 0, 4, "ticket kind", p.kind)) return false;
+        std::string_view complaint, symptom;
+        if (!text(Key::complaint, false, complaint) || !text(Key::symptom, false, symptom)) return false;
+        if (!complaint.empty() && !word(Key::complaint, 1, 5, "complaint type", p.complaint)) return false;
+        if (!symptom.empty()) {
+          Symptom s{};
+          if (!word(Key::symptom, 0, 5, "symptom", s)) return false;
+          p.symptom = s;
+        }
+        p.channel = channel();
+        return text(Key::customer, false, p.customer) && text(Key::meter, false, p.meter) &&
+               text(Key::phone, false, p.phone) && text(Key::address, false, p.address) && position(p.position) &&
+               text(Key::place, false, p.place) && text(Key::extent, false, p.extent) &&
+               text(Key::contact, false, p.contact) && text(Key::note, false, p.note) &&
+               text(Key::cause_guess, false, p.cause_guess);
       }
     }
     return fail(Key::type, "not handled");  // unreachable: every EventType is a case above

@@ -73,6 +73,16 @@ Error unknown(std::string_view field, std::string_view what, std::string_view na
   return not_found(fmt::format("field '{}': unknown {} '{}'", field, what, name));
 }
 
+// An outage id as the API shows it (a number).
+Result<std::uint32_t> outage_id(const std::string& text) {
+  std::uint32_t id = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || p != text.data() + text.size() || id == StrongId<OutageTag>::invalid_value) {
+    return invalid_input(fmt::format("field 'outage': expected an outage id (a number), got '{}'", text));
+  }
+  return id;
+}
+
 }  // namespace
 
 namespace {
@@ -165,12 +175,32 @@ Result<ResolvedEvent> EventResolver::resolve(const Event& event) const {
       r.located = false;  // an address: the store's address search places it
     }
   } else if (auto* e = event.get<OutageConfirm>()) {
-    std::uint32_t id = 0;
-    auto [p, ec] = std::from_chars(e->outage.data(), e->outage.data() + e->outage.size(), id);
-    if (ec != std::errc() || p != e->outage.data() + e->outage.size() || id == StrongId<OutageTag>::invalid_value) {
-      return invalid_input(fmt::format("field 'outage': expected an outage id (a number), got '{}'", e->outage));
+    auto id = outage_id(e->outage);
+    if (!id) return id.error();
+    r.outage = *id;
+  } else if (auto* e = event.get<OutageEtr>()) {
+    auto id = outage_id(e->outage);
+    if (!id) return id.error();
+    r.outage = *id;
+  } else if (auto* e = event.get<TicketOpen>()) {
+    // The subject, as for a call; none is fine (a suggestion, a business request).
+    if (!e->customer.empty()) {
+      r.customer = model_.find_customer(e->customer);
+      if (!r.customer.valid()) return unknown("customer", "customer", e->customer);
+      r.service_point = model_.customer(r.customer).service_point;
+    } else if (!e->meter.empty()) {
+      s = meter(e->meter);
+    } else if (!e->phone.empty()) {
+      auto found = customers_by_phone(e->phone);
+      if (found.empty()) return unknown("phone", "phone number", e->phone);
+      r.customer = found.front();
+      r.service_point = model_.customer(r.customer).service_point;
+    } else if (e->position) {
+      r.service_point = nearest_service_point(Point{e->position->x, e->position->y});
+      r.located = r.service_point.valid();
+    } else {
+      r.located = false;
     }
-    r.outage = id;
   } else if (auto* e = event.get<OutageRecord>()) {
     for (const std::string& d : e->devices) {
       ElementId id = model_.find_element(d);

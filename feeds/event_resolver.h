@@ -32,7 +32,7 @@ struct ResolvedEvent {
   std::vector<CustomerId> customers;
   std::vector<ServicePointId> service_points;  // iot.alarm with a meters list
   bool located = true;  // false for a call that names only an address (found later by the store)
-  std::uint32_t outage = 0;  // outage.confirm: the outage's id
+  std::uint32_t outage = 0;  // outage.confirm, outage.etr: the outage's id
 };
 
 class EventResolver {

@@ -109,6 +109,7 @@ struct Outage {
   std::vector<ServicePointId> dark;      // service points with off-evidence attached to it
   std::uint32_t dark_peak = 0;
   std::uint32_t returned = 0;            // of `dark`, how many reported power back
+  Timestamp returned_at = kNoTime;       // when the latest of them did (field time)
   std::vector<ServicePointId> island;    // device_open: the service points it cut off, still out
   std::vector<Evidence> evidence;
   std::vector<RestorationStep> restorations;

@@ -430,6 +430,9 @@ struct OutageEngine::Impl {
     }
     into.dark_peak += from.dark_peak;
     into.returned += from.returned;
+    if (from.returned_at != kNoTime && (into.returned_at == kNoTime || from.returned_at > into.returned_at)) {
+      into.returned_at = from.returned_at;
+    }
     into.evidence.insert(into.evidence.end(), from.evidence.begin(), from.evidence.end());
     into.fault_indicators.insert(into.fault_indicators.end(), from.fault_indicators.begin(), from.fault_indicators.end());
     set_start(into, from.start);
@@ -511,7 +514,8 @@ struct OutageEngine::Impl {
     node_outage[n] = OutageId();
     bool restored = o.returned >= config.restore_share * std::max<std::uint32_t>(o.dark_peak, 1);
     if (restored) {
-      restore(o, now);
+      // Power came back when the reports that tipped it say, not when the engine noticed.
+      restore(o, o.returned_at != kNoTime ? std::min(o.returned_at, now) : now);
     } else {
       std::vector<ServicePointId> dark = o.dark;
       for (ServicePointId sp : dark) {
@@ -775,6 +779,7 @@ struct OutageEngine::Impl {
           return;
         }
         ++o.returned;
+        o.returned_at = std::max(o.returned_at == kNoTime ? time : o.returned_at, time);
         touch(o.id);
         s.outage = OutageId();
         if (o.level == DeviceLevel::service_point && is_active(o.state)) {

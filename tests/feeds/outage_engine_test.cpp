@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "tests/feeds/drawn_feeder.h"
 #include "tests/geo/feeders.h"
 
 namespace outage {
@@ -23,59 +24,6 @@ Event make(std::string id, Timestamp t, EventPayload payload, std::string source
   e.time = t;
   e.payload = std::move(payload);
   return e;
-}
-
-// The drawn feeder: a source, a breaker mounted on L1, a recloser R on L2, fuses F and G, and
-// four service transformers (low side 0.24 kV) with their meters.
-//
-//   src ─ b0 ─L1[BRK]─ b1 ─L2[R]─ b2 ─L3[F]─ b3 ─T1─ s1   m1..m4
-//                      │          │
-//                      │          ├─L4[G]─ b4 ─T2─ s2     m5..m8
-//                      │          └─T4─ s4                m11..m26 (16)
-//                      └─L5─ b5 ─T3─ s3                   m9, m10
-//                             └─T5─ s5                   m27..m66 (40)
-//
-// Meters below: F 4, G 4, T4 16, R 24 (4+4+16), T3 2, T5 40, BRK and src 66. One customer a meter.
-NetworkModel drawn_feeder() {
-  NetworkModel m;
-  auto bus = [&](const char* id) { return m.add_bus_or_get(id); };
-  auto branch = [&](const char* id, ElementKind kind, const char* a, const char* b) {
-    return m.add_element(id, kind, bus(a), bus(b)).value();
-  };
-  auto mounted = [&](const char* id, ElementKind kind, ElementId host) {
-    ElementId e = m.add_element(id, kind, m.element(host).bus1, {}).value();
-    m.element(e).host = host;
-  };
-  auto xfmr = [&](const char* id, const char* a, const char* b) {
-    ElementId e = branch(id, ElementKind::transformer, a, b);
-    m.element(e).kv = 12.47f;
-    m.element(e).kv2 = 0.24f;
-  };
-  auto meters = [&](const char* at, int first, int last) {
-    for (int i = first; i <= last; ++i) {
-      std::string id = "m" + std::to_string(i);
-      ServicePointId sp = m.add_service_point(id, bus(at)).value();
-      (void)m.add_customer("c" + std::to_string(i), sp).value();
-    }
-  };
-  ElementId src = m.add_element("src", ElementKind::source, bus("b0"), {}).value();
-  m.element(src).kv = 12.47f;
-  mounted("brk", ElementKind::breaker, branch("l1", ElementKind::line, "b0", "b1"));
-  mounted("r", ElementKind::recloser, branch("l2", ElementKind::line, "b1", "b2"));
-  mounted("f", ElementKind::fuse, branch("l3", ElementKind::line, "b2", "b3"));
-  mounted("g", ElementKind::fuse, branch("l4", ElementKind::line, "b2", "b4"));
-  branch("l5", ElementKind::line, "b1", "b5");
-  xfmr("t1", "b3", "s1");
-  xfmr("t2", "b4", "s2");
-  xfmr("t3", "b5", "s3");
-  xfmr("t4", "b2", "s4");
-  xfmr("t5", "b5", "s5");
-  meters("s1", 1, 4);
-  meters("s2", 5, 8);
-  meters("s3", 9, 10);
-  meters("s4", 11, 26);
-  meters("s5", 27, 66);
-  return m;
 }
 
 // Drives an engine through events with one clock.
@@ -135,7 +83,7 @@ struct Drill {
 // ---- roll-up ------------------------------------------------------------------------------
 
 TEST(OutageEngine, PredictsAFuseWhenMostMetersBelowItGoDark) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   // m1..m3 of F's four: F has 3 >= 2 dark at share 0.75 >= 0.3; R has 3 < 4 dark; BRK 3 < 5.
   for (int i = 1; i <= 3; ++i) d.gasp("m" + std::to_string(i), kT0 + std::chrono::seconds(i));
   d.advance(kT0 + 5s);
@@ -150,7 +98,7 @@ TEST(OutageEngine, PredictsAFuseWhenMostMetersBelowItGoDark) {
 }
 
 TEST(OutageEngine, AnOutageKeepsItsIdAsItRollsUpTheTree) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   d.gasp("m1", kT0);
   d.advance(kT0 + 1s);
   ASSERT_EQ(d.active_devices(), std::vector<std::string>{"premise m1"});
@@ -163,7 +111,7 @@ TEST(OutageEngine, AnOutageKeepsItsIdAsItRollsUpTheTree) {
 }
 
 TEST(OutageEngine, TwoFaultsOnDifferentLateralsAreTwoOutages) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   // Three dark below F and three below G: R sees 6 of 24 (0.25 < 0.3), BRK 6 of 66, so F and G.
   for (const char* m : {"m1", "m2", "m3", "m5", "m6", "m7"}) d.gasp(m, kT0);
   d.advance(kT0 + 1s);
@@ -171,7 +119,7 @@ TEST(OutageEngine, TwoFaultsOnDifferentLateralsAreTwoOutages) {
 }
 
 TEST(OutageEngine, LiveEvidenceBelowADeviceVetoesIt) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   // F and G dark, plus four of T4's sixteen: R sees 10 of 24 (0.42) and passes (BRK: 10 of 66)...
   for (const char* m : {"m1", "m2", "m3", "m5", "m6", "m7", "m11", "m12", "m13", "m14"}) d.gasp(m, kT0);
   d.advance(kT0 + 1s);
@@ -186,7 +134,7 @@ TEST(OutageEngine, LiveEvidenceBelowADeviceVetoesIt) {
 }
 
 TEST(OutageEngine, AsksForPingsBelowAFreshFusePrediction) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   d.gasp("m1", kT0);
   d.gasp("m2", kT0);
   d.advance(kT0 + 1s);
@@ -205,7 +153,7 @@ TEST(OutageEngine, AsksForPingsBelowAFreshFusePrediction) {
 TEST(OutageEngine, NeverPredictsAtATelemeteredDeviceThatScadaShowsClosed) {
   InferenceConfig config;
   config.telemetered = {"r"};
-  Drill d(drawn_feeder(), config);
+  Drill d(testing::drawn_feeder(), config);
   // Every meter below R dark: R would pass, but SCADA shows it closed, so look further up: BRK
   // sees 24 of 66 (0.36 >= 0.3).
   for (int i = 1; i <= 8; ++i) d.gasp("m" + std::to_string(i), kT0);
@@ -217,7 +165,7 @@ TEST(OutageEngine, NeverPredictsAtATelemeteredDeviceThatScadaShowsClosed) {
 // ---- life of an outage ----------------------------------------------------------------------
 
 TEST(OutageEngine, APredictionBecomesProbableAfterTheSettlingWindow) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   d.gasp("m9", kT0);
   d.gasp("m10", kT0);
   d.advance(kT0 + 1s);
@@ -230,7 +178,7 @@ TEST(OutageEngine, APredictionBecomesProbableAfterTheSettlingWindow) {
 }
 
 TEST(OutageEngine, PowerBackWithinTheSettlingWindowIsMomentary) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   d.gasp("m9", kT0);
   d.gasp("m10", kT0);
   d.advance(kT0 + 1s);
@@ -245,7 +193,7 @@ TEST(OutageEngine, PowerBackWithinTheSettlingWindowIsMomentary) {
 }
 
 TEST(OutageEngine, ARecloserTripAndRecloseIsMomentaryWithNoSustainedOutage) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   d.scada("r", SwitchState::open, SwitchCause::trip, kT0);
   d.advance(kT0 + 1s);
   ASSERT_EQ(d.active_devices(), std::vector<std::string>{"r"});
@@ -262,7 +210,7 @@ TEST(OutageEngine, ARecloserTripAndRecloseIsMomentaryWithNoSustainedOutage) {
 }
 
 TEST(OutageEngine, AScadaLockoutConfirmsAtOnceAndTakesTheLastGaspsThatFollow) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   d.scada("brk", SwitchState::open, SwitchCause::lockout, kT0);
   d.advance(kT0 + 1s);
   const Outage* o = d.only_active();
@@ -278,7 +226,7 @@ TEST(OutageEngine, AScadaLockoutConfirmsAtOnceAndTakesTheLastGaspsThatFollow) {
 }
 
 TEST(OutageEngine, ATripThatStaysOpenPastTheRecloseWindowIsConfirmedByScada) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   d.scada("r", SwitchState::open, SwitchCause::trip, kT0);
   d.advance(kT0 + 1s);
   EXPECT_EQ(d.only_active()->state, OutageState::unconfirmed);
@@ -287,7 +235,7 @@ TEST(OutageEngine, ATripThatStaysOpenPastTheRecloseWindowIsConfirmedByScada) {
 }
 
 TEST(OutageEngine, RestorationInTwoStepsLeavesANestedOutageBackDated) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   d.scada("brk", SwitchState::open, SwitchCause::lockout, kT0);
   for (int i = 1; i <= 66; ++i) d.gasp("m" + std::to_string(i), kT0 + 40s);
   d.advance(kT0 + 41s);
@@ -329,7 +277,7 @@ TEST(OutageEngine, RestorationInTwoStepsLeavesANestedOutageBackDated) {
 }
 
 TEST(OutageEngine, MetersStillDarkAfterAPredictedOutageIsRestoredBecomeNested) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
   d.advance(kT0 + 1s);
   d.advance(kT0 + 2min);
@@ -346,7 +294,7 @@ TEST(OutageEngine, MetersStillDarkAfterAPredictedOutageIsRestoredBecomeNested) {
 }
 
 TEST(OutageEngine, AConfirmedOutageStandsAgainstLiveEvidenceUntilPowerIsBack) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   for (int i = 1; i <= 3; ++i) d.gasp("m" + std::to_string(i), kT0);
   d.advance(kT0 + 1s);
   OutageId id = d.only_active()->id;
@@ -373,7 +321,7 @@ TEST(OutageEngine, AConfirmedOutageStandsAgainstLiveEvidenceUntilPowerIsBack) {
 // ---- calls and records ----------------------------------------------------------------------
 
 TEST(OutageEngine, ALoneNoPowerCallIsASinglePremiseOutageThatAPingCanClear) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   d.call("c12", kT0);
   d.advance(kT0 + 1s);
   ASSERT_EQ(d.active_devices(), std::vector<std::string>{"premise m12"});
@@ -389,7 +337,7 @@ TEST(OutageEngine, ALoneNoPowerCallIsASinglePremiseOutageThatAPingCanClear) {
 }
 
 TEST(OutageEngine, ALoneLastGaspConfirmedDeadByPingStaysAnOutage) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   d.call("c12", kT0);
   d.advance(kT0 + 1s);
   d.ping("m12", false, kT0 + 20s);
@@ -399,7 +347,7 @@ TEST(OutageEngine, ALoneLastGaspConfirmedDeadByPingStaysAnOutage) {
 }
 
 TEST(OutageEngine, CallsInsideAPlannedOutageAreExplainedAndAFaultBesideItIsNot) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   OutageRecord r;
   r.kind = RecordKind::planned;
   r.record = "PW-1";
@@ -419,7 +367,7 @@ TEST(OutageEngine, CallsInsideAPlannedOutageAreExplainedAndAFaultBesideItIsNot) 
 }
 
 TEST(OutageEngine, DarknessOutlivingItsRecordBecomesAnOutage) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   OutageRecord r;
   r.kind = RecordKind::temporary;
   r.record = "TW-9";
@@ -439,7 +387,7 @@ TEST(OutageEngine, DarknessOutlivingItsRecordBecomesAnOutage) {
 }
 
 TEST(OutageEngine, CancellingARecordTurnsWhatItExplainedIntoEvidence) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   OutageRecord r;
   r.kind = RecordKind::planned;
   r.record = "PW-2";
@@ -461,7 +409,7 @@ TEST(OutageEngine, CancellingARecordTurnsWhatItExplainedIntoEvidence) {
 // ---- gateways --------------------------------------------------------------------------------
 
 TEST(OutageEngine, AGatewayVoltageLossLandsOnTheTransformerItWatches) {
-  Drill d(drawn_feeder());
+  Drill d(testing::drawn_feeder());
   Gateway g;
   g.id = "gw-garden";
   g.site = "Sunrise Garden";
@@ -482,7 +430,7 @@ TEST(OutageEngine, AGatewayVoltageLossLandsOnTheTransformerItWatches) {
 }
 
 TEST(OutageEngine, APhaseLossDarkensOnlyTheMetersOnTheLostPhases) {
-  NetworkModel m = drawn_feeder();
+  NetworkModel m = testing::drawn_feeder();
   for (int i = 11; i <= 26; ++i) m.service_point(m.find_service_point("m" + std::to_string(i))).phases = i % 2 ? kPhaseA : kPhaseB;
   Drill d(std::move(m));
   Gateway g;
@@ -588,7 +536,7 @@ TEST(OutageEngineOnIeee123, ASingleCustomersCallIsASinglePremiseOutage) {
 
 TEST(OutageEngine, TheSameEventsAndClockGiveTheSameOutages) {
   auto run = [] {
-    Drill d(drawn_feeder());
+    Drill d(testing::drawn_feeder());
     for (int i = 1; i <= 66; i += 2) d.gasp("m" + std::to_string(i), kT0 + std::chrono::seconds(i));
     d.advance(kT0 + 30s);
     d.scada("g", SwitchState::open, SwitchCause::trip, kT0 + 40s);

@@ -1,0 +1,53 @@
+// ControlRoom: the outage engine (what is out, and why) and the ticket desk (who goes, and when
+// the power returns) fed from one event stream on one strand, with one clock. The daemon and
+// the drill simulator both run exactly this: apply() each journaled event in journal order,
+// advance() on every tick.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "dispatch/ticket_desk.h"
+#include "feeds/outage_engine.h"
+
+namespace outage {
+
+class ControlRoom {
+ public:
+  ControlRoom(const NetworkModel& model, InferenceConfig inference, const GatewayRegistry* gateways = nullptr,
+              TicketRules rules = {}, ServiceAreas areas = ServiceAreas(), EtrModel etr = EtrModel());
+
+  // Applies one event (journaled at `seq`) at the clock's `now`: to the engine, then to the
+  // desk (calls, crews, tickets, ETR overrides). The error of whichever refused it; the engine's
+  // state is then unchanged (the desk's too, but for a crew's report naming an unknown ticket,
+  // which still updates the crew).
+  Status apply(const Event& event, const ResolvedEvent& resolved, Timestamp now, std::int64_t seq = 0,
+               std::span<const ServicePointId> area_service_points = {});
+  // The same, resolving the event itself.
+  Status apply(const Event& event, Timestamp now, std::int64_t seq = 0,
+               std::span<const ServicePointId> area_service_points = {});
+
+  // Runs the engine's timers and roll-up, then the desk's tickets and clocks.
+  void advance(Timestamp now);
+
+  OutageEngine& engine() { return engine_; }
+  const OutageEngine& engine() const { return engine_; }
+  TicketDesk& desk() { return desk_; }
+  const TicketDesk& desk() const { return desk_; }
+
+  // The ticket a ticket.open event made or joined, by the event's (source, id); invalid when
+  // none did.
+  TicketId ticket_opened_by(std::string_view source, std::string_view event_id) const;
+
+  // Outages changed since the last call (advance() takes the engine's own list), in id order.
+  std::vector<OutageId> take_changed_outages();
+
+ private:
+  OutageEngine engine_;
+  TicketDesk desk_;
+  std::vector<OutageId> changed_;
+  std::vector<std::uint8_t> changed_flag_;
+  std::unordered_map<std::string, TicketId> opened_;  // source + '\n' + event id -> ticket
+};
+
+}  // namespace outage

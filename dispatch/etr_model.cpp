@@ -1,0 +1,73 @@
+#include "dispatch/etr_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace outage {
+namespace {
+
+constexpr double kZ90 = 1.2815515655446004;  // the standard normal's 90th percentile
+
+Duration scaled(Duration d, double factor) {
+  return Duration(static_cast<Duration::rep>(std::llround(static_cast<double>(d.count()) * factor)));
+}
+
+// The q-quantile of sorted durations (nearest rank).
+Duration quantile(const std::vector<Duration>& sorted, double q) {
+  std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+}  // namespace
+
+EtrModel::EtrModel(EtrConfig config) : config_(config) {}
+
+void EtrModel::learn(DeviceLevel level, Duration on_site) {
+  if (on_site < Duration::zero()) return;
+  auto& v = learned_[static_cast<int>(level)];
+  v.insert(std::upper_bound(v.begin(), v.end(), on_site), on_site);
+}
+
+std::pair<Duration, Duration> EtrModel::repair_time(DeviceLevel level, AreaClass area_class) const {
+  const auto& v = learned_[static_cast<int>(level)];
+  if (v.size() >= std::max<std::size_t>(config_.min_history, 1)) return {quantile(v, 0.5), quantile(v, 0.9)};
+  // The commitment's average as the mean of a log-normal: median = mean * exp(-sigma^2 / 2).
+  const double s = config_.repair_sigma;
+  Duration mean = default_restoration_after_arrival(area_class);
+  Duration median = scaled(mean, std::exp(-s * s / 2));
+  return {median, scaled(median, std::exp(kZ90 * s))};
+}
+
+Etr EtrModel::not_before(Etr e, Timestamp now) const {
+  if (e.p50 < now) e.p50 = now + config_.bump;
+  if (e.p90 < e.p50) e.p90 = e.p50;
+  return e;
+}
+
+Etr EtrModel::record(Timestamp end, Timestamp now) const { return not_before({end, end, 0.9, "record"}, now); }
+
+Etr EtrModel::fault(const FaultSituation& f, Timestamp now) const {
+  if (f.dispatcher_override) return not_before({*f.dispatcher_override, *f.dispatcher_override, 0.9, "dispatcher"}, now);
+  if (f.crew_estimate) {
+    // The crew has seen it; its estimate slips a quarter of what is left at worst.
+    Timestamp p50 = *f.crew_estimate;
+    Duration left = p50 > now ? p50 - now : Duration::zero();
+    return not_before({p50, p50 + std::max<Duration>(scaled(left, 0.25), std::chrono::minutes(15)), 0.8, "crew"}, now);
+  }
+  auto [repair50, repair90] = repair_time(f.level, f.area_class);
+  const bool learned = history(f.level) >= std::max<std::size_t>(config_.min_history, 1);
+  const double trust = learned ? 0.2 : 0.0;
+  if (f.arrived != kNoTime) return not_before({f.arrived + repair50, f.arrived + repair90, 0.5 + trust, "on_site"}, now);
+  const Duration travel50 = f.arrival_limit / 2, travel90 = f.arrival_limit;
+  if (f.dispatched != kNoTime) {
+    return not_before({f.dispatched + travel50 + repair50, f.dispatched + travel90 + repair90, 0.4 + trust, "en_route"}, now);
+  }
+  // Queued: the first crew free, then the backlog ahead of it (each job: travel + repair).
+  const Timestamp free = std::max(now, f.crew_free_at == kNoTime ? now : f.crew_free_at);
+  const double ahead = std::max(0.0, f.queued_ahead_per_crew);
+  const Duration backlog50 = scaled(travel50 + repair50, ahead), backlog90 = scaled(travel90 + repair90, ahead);
+  return not_before({free + backlog50 + travel50 + repair50, free + backlog90 + travel90 + repair90, 0.25 + trust, "queued"},
+                    now);
+}
+
+}  // namespace outage

@@ -1,0 +1,37 @@
+#include "dispatch/ticket.h"
+
+namespace outage {
+
+std::string_view to_string(TicketState s) {
+  switch (s) {
+    case TicketState::accepted: return "accepted";
+    case TicketState::routed: return "routed";
+    case TicketState::dispatched: return "dispatched";
+    case TicketState::arrived: return "arrived";
+    case TicketState::restored: return "restored";
+    case TicketState::closed: return "closed";
+    case TicketState::cancelled: return "cancelled";
+    case TicketState::merged: return "merged";
+  }
+  return "accepted";
+}
+
+std::string_view to_string(TicketOrigin o) {
+  switch (o) {
+    case TicketOrigin::outage: return "outage";
+    case TicketOrigin::hazard_call: return "hazard_call";
+    case TicketOrigin::agent: return "agent";
+  }
+  return "agent";
+}
+
+std::string_view to_string(TicketPriority p) {
+  switch (p) {
+    case TicketPriority::critical: return "critical";
+    case TicketPriority::important: return "important";
+    case TicketPriority::normal: return "normal";
+  }
+  return "normal";
+}
+
+}  // namespace outage
