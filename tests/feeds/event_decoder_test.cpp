@@ -265,6 +265,49 @@ TEST(EventDecoder, DecodesACrewStatusWithItsTicket) {
             "field 'status': unknown status 'lunch' (available, en_route, on_site, repaired, off_shift)");
 }
 
+TEST(EventDecoder, DecodesACrewsOwnEstimateOfRestoration) {
+  Event e = accepted(event_json("crew.status", R"("crew":"K1","status":"on_site","etr":"2026-11-23T10:30:00+08:00")"));
+  ASSERT_TRUE(e.get<CrewStatus>()->etr);
+  // 10:30 at +08:00 is 02:30 UTC.
+  EXPECT_EQ(format_rfc3339(*e.get<CrewStatus>()->etr), "2026-11-23T02:30:00Z");
+  EXPECT_EQ(rejection(event_json("crew.status", R"("crew":"K1","status":"on_site","etr":"soon")")),
+            "field 'etr': not an RFC 3339 time with a zone: 'soon'");
+}
+
+TEST(EventDecoder, DecodesADispatchersEstimateForAnOutage) {
+  Event e = accepted(event_json("outage.etr", R"("outage":"12","etr":"2026-11-23T12:00:00Z")"));
+  ASSERT_TRUE(e.get<OutageEtr>());
+  EXPECT_EQ(e.get<OutageEtr>()->outage, "12");
+  EXPECT_EQ(format_rfc3339(e.get<OutageEtr>()->etr), "2026-11-23T12:00:00Z");
+  EXPECT_EQ(rejection(event_json("outage.etr", R"("outage":"12")")), "field 'etr': missing");
+}
+
+TEST(EventDecoder, DecodesAnAgentsTicket) {
+  Event e = accepted(event_json("ticket.open",
+                                R"("kind":"repair","symptom":"no_power","customer":"C9","place":"building 3, unit 2",)"
+                                R"("extent":"the building","contact":"13800000009","channel":"95598",)"
+                                R"("cause_guess":"transformer","note":"since 8:00")"));
+  const TicketOpen* t = e.get<TicketOpen>();
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->kind, TicketKind::repair);
+  EXPECT_EQ(t->symptom, Symptom::no_power);
+  EXPECT_EQ(t->customer, "C9");
+  EXPECT_EQ(t->place, "building 3, unit 2");
+  EXPECT_EQ(t->extent, "the building");
+  EXPECT_EQ(t->contact, "13800000009");
+  EXPECT_EQ(t->channel, Channel::hotline_95598);
+  EXPECT_EQ(t->cause_guess, "transformer");
+  Event c = accepted(event_json("ticket.open", R"("kind":"complaint","complaint":"power_quality","customer":"C9")"));
+  EXPECT_EQ(c.get<TicketOpen>()->complaint, ComplaintType::power_quality);
+  EXPECT_FALSE(c.get<TicketOpen>()->symptom);
+  EXPECT_EQ(rejection(event_json("ticket.open", R"("kind":"praise")")),
+            "field 'kind': unknown ticket kind 'praise' (repair, complaint, inquiry, suggestion, business)");
+  EXPECT_EQ(rejection(event_json("ticket.open", R"("kind":"complaint","complaint":"weather")")),
+            "field 'complaint': unknown complaint type 'weather' (service, business, outage, power_quality, "
+            "grid_construction)");
+  EXPECT_EQ(rejection(event_json("ticket.open", R"("symptom":"no_power")")), "field 'kind': missing");
+}
+
 const char* kSquare = R"({"type":"Polygon","coordinates":[[[116.0,39.0],[116.1,39.0],[116.1,39.1],[116.0,39.0]]]})";
 
 TEST(EventDecoder, DecodesAPlannedRecordWithItsWholeScope) {
