@@ -7,10 +7,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cmath>
 #include <mutex>
 #include <unordered_set>
 #include <charconv>
@@ -21,6 +23,7 @@
 #include <thread>
 
 #include "adapters/access_control.h"
+#include "adapters/address_search.h"
 #include "adapters/area_lookup.h"
 #include "adapters/daemon_state.h"
 #include "adapters/group_committer.h"
@@ -31,8 +34,11 @@
 #include "adapters/webhook_client.h"
 #include "adapters/model_files.h"
 #include "adapters/outage_json.h"
+#include "adapters/ticket_json.h"
 #include "adapters/postgis_store.h"
 #include "feeds/event_decoder.h"
+#include "dispatch/control_room.h"
+#include "dispatch/status_answer.h"
 #include "feeds/outage_engine.h"
 #include "feeds/rfc3339.h"
 
@@ -113,7 +119,9 @@ struct Daemon::Impl {
   std::unique_ptr<DaemonClock> clock;
   NetworkModel model;
   GatewayRegistry gateways;
-  std::unique_ptr<OutageEngine> engine;
+  std::unique_ptr<ControlRoom> room;  // the engine and the ticket desk, on the core strand
+  OutageEngine* engine = nullptr;     // room's
+  AnswerStyle answer_style;
   std::unique_ptr<AccessControl> access;
   std::unique_ptr<AreaLookup> areas;
   std::unique_ptr<DaemonState> state;
@@ -134,6 +142,8 @@ struct Daemon::Impl {
   std::mutex records_mutex;
   std::unordered_set<std::string> record_names;
   std::atomic<bool> stopped{false};
+  std::atomic<std::uint64_t> ticket_requests{0};
+  std::unique_ptr<AddressSearch> address_search;
 
   Counter* events_in = nullptr;
   Counter* events_rejected = nullptr;
@@ -230,7 +240,7 @@ struct Daemon::Impl {
         return {};
       }
       // Events received together were applied together: evaluate when the receipt time moves on.
-      if (last_advance != kNoTime && row.received_at != last_advance) engine->advance(last_advance);
+      if (last_advance != kNoTime && row.received_at != last_advance) room->advance(last_advance);
       last_advance = row.received_at;
       clock->raise_to(row.received_at);
       const Event& event = batch->events[0].event;
@@ -241,15 +251,16 @@ struct Daemon::Impl {
         if (!found) return found.error();
         area = std::move(found).value();
       }
-      Status applied = engine->apply(event, row.received_at, row.seq, area);
+      Status applied = room->apply(event, row.received_at, row.seq, area);
       if (!applied) spdlog::warn("event=replay_apply_failed seq={} reason={}", row.seq, applied.error().message);
       ++count;
       return {};
     });
     if (!s) return s;
-    if (last_advance != kNoTime) engine->advance(last_advance);
-    engine->advance(clock->now());
-    (void)engine->take_changed();
+    if (last_advance != kNoTime) room->advance(last_advance);
+    room->advance(clock->now());
+    (void)room->take_changed_outages();
+    (void)room->desk().take_changed();
     (void)engine->take_ping_requests();
     replayed->set(static_cast<double>(count));
     spdlog::info("event=journal_replayed events={} active_outages={}", count, engine->active_outages().size());
@@ -259,7 +270,7 @@ struct Daemon::Impl {
   // ---- the core strand ---------------------------------------------------------------------
 
   void tick() {
-    engine->advance(clock->now());
+    room->advance(clock->now());
     publish();
     ticker->expires_after(std::chrono::seconds(1));
     ticker->async_wait([this](const boost::system::error_code& ec) {
@@ -269,9 +280,14 @@ struct Daemon::Impl {
 
   // After the engine moved: log what changed, hand pings on, refresh the gauges.
   void publish() {
-    for (OutageId id : engine->take_changed()) {
+    for (OutageId id : room->take_changed_outages()) {
       const Outage& o = *engine->outage(id);
       spdlog::debug("event=outage_changed outage={} state={} customers_out={}", id.value(), to_string(o.state), o.customers_out);
+    }
+    for (TicketId id : room->desk().take_changed()) {
+      const Ticket& t = *room->desk().ticket(id);
+      spdlog::debug("event=ticket_changed ticket={} kind={} state={} outage={}", id.value(), to_string(t.kind),
+                    to_string(t.state), t.outage.valid() ? static_cast<std::int64_t>(t.outage.value()) : -1);
     }
     for (const PingRequest& p : engine->take_ping_requests()) {
       pings_requested->inc();
@@ -351,8 +367,56 @@ struct Daemon::Impl {
           bool take = state == "all" || (state == "active" ? is_active(o.state) : to_string(o.state) == state);
           if (take) ids.push_back(o.id);
         }
-        return json_response(200, outage_collection(*engine, ids));
+        Json collection = outage_collection(*engine, ids);
+        for (Json& f : collection["features"]) add_dispatch(f, *engine->outage(OutageId(f["id"].get<std::uint32_t>())));
+        return json_response(200, collection);
       });
+    }
+    if (path == "/v1/status") {
+      if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for /v1/status"));
+      if (refuse(Permission::read_status)) return;
+      return status(req, res);
+    }
+    if (path == "/v1/tickets") {
+      if (req.method != "GET" && req.method != "POST") {
+        return res.send(json_error(405, ErrorCode::invalid_input, "use GET or POST for /v1/tickets"));
+      }
+      if (refuse(Permission::manage_tickets)) return;
+      if (req.method == "POST") return open_ticket(req, res);
+      std::string state = req.param("state") ? *req.param("state") : "open";
+      if (state != "open" && state != "all") {
+        return res.send(json_error(400, ErrorCode::invalid_input, fmt::format("query 'state': expected open or all, got '{}'", state)));
+      }
+      return on_core(res, [this, state] {
+        Json list = Json::array();
+        Timestamp now = clock->now();
+        if (state == "open") {
+          for (TicketId id : room->desk().queue()) list.push_back(ticket_json(*room, *room->desk().ticket(id), false, now));
+        } else {
+          for (const Ticket& t : room->desk().tickets()) list.push_back(ticket_json(*room, t, false, now));
+        }
+        return json_response(200, {{"tickets", std::move(list)}});
+      });
+    }
+    if (path.rfind("/v1/tickets/", 0) == 0) {
+      if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for a ticket"));
+      if (refuse(Permission::manage_tickets)) return;
+      std::string rest = path.substr(12);
+      std::uint32_t id = 0;
+      auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), id);
+      if (ec != std::errc() || p != rest.data() + rest.size()) {
+        return res.send(json_error(404, ErrorCode::not_found, fmt::format("no ticket '{}'", rest)));
+      }
+      return on_core(res, [this, id] {
+        const Ticket* t = room->desk().ticket(TicketId(id));
+        if (!t) return json_error(404, ErrorCode::not_found, fmt::format("no ticket {}", id));
+        return json_response(200, ticket_json(*room, *t, true, clock->now()));
+      });
+    }
+    if (path == "/v1/crews") {
+      if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for /v1/crews"));
+      if (refuse(Permission::read_outages)) return;
+      return on_core(res, [this] { return json_response(200, {{"crews", crews_json(*room)}}); });
     }
     if (path == "/v1/records") {
       if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for /v1/records"));
@@ -362,15 +426,23 @@ struct Daemon::Impl {
     }
     if (path.rfind("/v1/outages/", 0) == 0) {
       std::string rest = path.substr(12);
-      bool confirm = false;
+      bool confirm = false, etr = false;
       if (rest.size() > 8 && rest.compare(rest.size() - 8, 8, "/confirm") == 0) {
         confirm = true;
         rest.resize(rest.size() - 8);
+      } else if (rest.size() > 4 && rest.compare(rest.size() - 4, 4, "/etr") == 0) {
+        etr = true;
+        rest.resize(rest.size() - 4);
       }
       std::uint32_t id = 0;
       auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), id);
       if (ec != std::errc() || p != rest.data() + rest.size()) {
         return res.send(json_error(404, ErrorCode::not_found, fmt::format("no outage '{}'", rest)));
+      }
+      if (etr) {
+        if (req.method != "POST") return res.send(json_error(405, ErrorCode::invalid_input, "use POST to set an ETR"));
+        if (refuse(Permission::dispatch)) return;
+        return override_etr(req, res, id);
       }
       if (confirm) {
         if (req.method != "POST") return res.send(json_error(405, ErrorCode::invalid_input, "use POST to confirm"));
@@ -399,7 +471,7 @@ struct Daemon::Impl {
             // The core applies the committed event before this (posted after it, same strand).
             on_core(res, [this, id] {
               publish();
-              return json_response(200, outage_feature(*engine, *engine->outage(OutageId(id)), true));
+              return json_response(200, outage_json(*engine->outage(OutageId(id)), true));
             });
           });
         });
@@ -410,10 +482,195 @@ struct Daemon::Impl {
       return on_core(res, [this, id] {
         const Outage* o = engine->outage(OutageId(id));
         if (!o) return json_error(404, ErrorCode::not_found, fmt::format("no outage {}", id));
-        return json_response(200, outage_feature(*engine, *o, true));
+        return json_response(200, outage_json(*o, true));
       });
     }
     res.send(json_error(404, ErrorCode::not_found, fmt::format("no route for {} {}", req.method, path)));
+  }
+
+  // ---- hotline, tickets, ETR -----------------------------------------------------------------
+
+  // An outage Feature with what the desk knows of it: ticket, crew, ETR.
+  void add_dispatch(Json& feature, const Outage& o) {
+    Json& p = feature["properties"];
+    TicketId tid = room->desk().ticket_of(o.id);
+    const Ticket* t = room->desk().ticket(tid);
+    p["ticket"] = t ? Json(tid.value()) : Json(nullptr);
+    p["crew"] = t && !t->crew.empty() ? Json(t->crew) : Json(nullptr);
+    Etr e = room->desk().etr(*engine, o.id, clock->now());
+    p["etr"] = e.known() ? Json({{"p50", format_rfc3339(e.p50)}, {"p90", format_rfc3339(e.p90)},
+                                 {"confidence", e.confidence}, {"basis", std::string(e.basis)}})
+                         : Json(nullptr);
+  }
+
+  Json outage_json(const Outage& o, bool detail) {
+    Json f = outage_feature(*engine, o, detail);
+    add_dispatch(f, o);
+    return f;
+  }
+
+  // GET /v1/status: exactly one subject; the answer is composed on the core strand.
+  void status(const HttpRequest& req, Responder res) {
+    constexpr std::size_t kMaxSubject = 256;
+    std::vector<std::string> given;
+    for (const char* key : {"customer", "meter", "phone", "address", "lon", "lat", "x", "y"}) {
+      auto v = req.param(key);
+      if (!v) continue;
+      if (v->empty()) return res.send(json_error(400, ErrorCode::invalid_input, fmt::format("query '{}': empty", key)));
+      if (v->size() > kMaxSubject) {
+        return res.send(json_error(400, ErrorCode::invalid_input,
+                                   fmt::format("query '{}': longer than {} characters", key, kMaxSubject)));
+      }
+      given.emplace_back(key);
+    }
+    auto has = [&](const char* k) { return std::find(given.begin(), given.end(), k) != given.end(); };
+    int subjects = has("customer") + has("meter") + has("phone") + has("address") + (has("lon") || has("lat")) +
+                   (has("x") || has("y"));
+    if (subjects == 0) {
+      return res.send(json_error(400, ErrorCode::invalid_input,
+                                 "query: give one subject: customer, meter, phone, address, lon and lat, or x and y"));
+    }
+    if (subjects > 1) {
+      return res.send(json_error(400, ErrorCode::invalid_input,
+                                 fmt::format("query: give one subject, not several ({})", fmt::join(given, ", "))));
+    }
+    CustomerId customer;
+    ServicePointId sp;
+    if (has("customer")) {
+      customer = model.find_customer(*req.param("customer"));
+      if (!customer.valid()) {
+        return res.send(json_error(404, ErrorCode::not_found, fmt::format("customer '{}': unknown", *req.param("customer"))));
+      }
+    } else if (has("meter")) {
+      sp = model.find_service_point(*req.param("meter"));
+      if (!sp.valid()) return res.send(json_error(404, ErrorCode::not_found, fmt::format("meter '{}': unknown", *req.param("meter"))));
+    } else if (has("phone")) {
+      auto found = engine->resolver().customers_by_phone(*req.param("phone"));
+      if (found.empty()) {
+        return res.send(json_error(404, ErrorCode::not_found, fmt::format("phone '{}': no customer has it", *req.param("phone"))));
+      }
+      if (found.size() > 1) return res.send(candidates(found, fmt::format("phone '{}'", *req.param("phone"))));
+      customer = found.front();
+    } else if (has("address")) {
+      auto found = address_search->find(model, *req.param("address"));
+      if (!found) return res.send(error_response(found.error()));
+      if (found->empty()) {
+        return res.send(json_error(404, ErrorCode::not_found,
+                                   fmt::format("address '{}': no customer's address is like it", *req.param("address"))));
+      }
+      if (found->size() > 1 && (*found)[0].similarity - (*found)[1].similarity < 0.1) {
+        std::vector<CustomerId> ids;
+        for (const AddressMatch& m : *found) ids.push_back(m.customer);
+        return res.send(candidates(ids, fmt::format("address '{}'", *req.param("address"))));
+      }
+      customer = (*found)[0].customer;
+    } else {
+      const bool geo = has("lon") || has("lat");
+      const char* kx = geo ? "lon" : "x";
+      const char* ky = geo ? "lat" : "y";
+      double x = 0, y = 0;
+      for (auto [key, out] : {std::pair{kx, &x}, std::pair{ky, &y}}) {
+        auto v = req.param(key);
+        if (!v) return res.send(json_error(400, ErrorCode::invalid_input, fmt::format("query '{}': missing", key)));
+        auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), *out);
+        if (ec != std::errc() || p != v->data() + v->size() || !std::isfinite(*out)) {
+          return res.send(json_error(400, ErrorCode::invalid_input, fmt::format("query '{}': not a number: '{}'", key, *v)));
+        }
+      }
+      if (geo && (x < -180 || x > 180 || y < -90 || y > 90)) {
+        return res.send(json_error(400, ErrorCode::invalid_input, "query 'lon'/'lat': outside [-180, 180] x [-90, 90]"));
+      }
+      sp = engine->resolver().nearest_service_point(Point{x, y});
+      if (!sp.valid()) return res.send(json_error(404, ErrorCode::not_found, "position: the model has no positioned meters"));
+    }
+    if (customer.valid()) sp = model.customer(customer).service_point;
+    on_core(res, [this, sp, customer] {
+      StatusAnswer a = answer_status(*room, sp, clock->now(), answer_style);
+      return json_response(200, status_json(model, a, sp, customer));
+    });
+  }
+
+  // 300 with the customers a subject could mean.
+  HttpResponse candidates(const std::vector<CustomerId>& ids, const std::string& what) {
+    Json list = Json::array();
+    for (CustomerId c : ids) {
+      const Customer& cu = model.customer(c);
+      list.push_back({{"customer", std::string(cu.id)}, {"name", std::string(cu.name)}, {"address", std::string(cu.address)},
+                      {"meter", std::string(model.service_point(cu.service_point).id)}});
+      if (list.size() == 10) break;
+    }
+    HttpResponse r = json_response(300, {{"error", {{"code", "ambiguous"}, {"message", what + ": more than one customer; pick one"}}},
+                                         {"candidates", std::move(list)}});
+    return r;
+  }
+
+  // Journals an event the API made (a ticket, an ETR), then answers from the core once applied.
+  template <typename Then>
+  void journal_and_answer(Json event, Responder res, Then then) {
+    submit_events(event.dump(), BodyFormat::json, [this, res, then](Result<IngestOutcome> r) mutable {
+      if (!r) return res.send(error_response(r.error()));
+      if (!r->rejected.empty()) {
+        return res.send(json_error(400, ErrorCode::invalid_input, r->rejected[0]["error"].get<std::string>()));
+      }
+      // The core applies the committed event before this (posted after it, on the same strand).
+      on_core(res, [this, then]() mutable {
+        publish();
+        return then();
+      });
+    });
+  }
+
+  std::string api_source(const HttpRequest& req) {
+    auto who = access->identify(req.authorization);
+    return "api:" + (who ? who->name : std::string("unknown"));
+  }
+
+  // POST /v1/tickets: an agent's ticket, journaled as a ticket.open event.
+  void open_ticket(const HttpRequest& req, Responder res) {
+    Json body = Json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return res.send(json_error(400, ErrorCode::invalid_input, "body: expected a JSON object"));
+    }
+    for (const char* reserved : {"id", "type", "time", "source"}) body.erase(reserved);
+    const Timestamp now = clock->now();
+    const std::string source = api_source(req);
+    const std::string id = fmt::format("ticket-{}-{}", now.time_since_epoch().count(), ticket_requests++);
+    body["id"] = id;
+    body["type"] = "ticket.open";
+    body["time"] = format_rfc3339(now);
+    body["source"] = source;
+    journal_and_answer(std::move(body), res, [this, source, id] {
+      TicketId t = room->ticket_opened_by(source, id);
+      if (!t.valid()) return json_error(500, ErrorCode::internal, "the ticket was journaled but not opened (see the log)");
+      return json_response(201, ticket_json(*room, *room->desk().ticket(t), true, clock->now()));
+    });
+  }
+
+  // POST /v1/outages/{id}/etr {"etr": time}: a dispatcher's estimate, journaled as outage.etr.
+  void override_etr(const HttpRequest& req, Responder res, std::uint32_t id) {
+    Json body = Json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return res.send(json_error(400, ErrorCode::invalid_input, "body: expected a JSON object"));
+    }
+    if (!body.contains("etr") || !body["etr"].is_string()) {
+      return res.send(json_error(400, ErrorCode::invalid_input, "field 'etr': missing (an RFC 3339 time)"));
+    }
+    const std::string source = api_source(req);
+    asio::post(core, [this, res, id, source, etr = body["etr"].get<std::string>()] {
+      const Outage* o = engine->outage(OutageId(id));
+      if (!o) return res.send(json_error(404, ErrorCode::not_found, fmt::format("no outage {}", id)));
+      if (!is_active(o->state)) {
+        return res.send(json_error(409, ErrorCode::conflict, fmt::format("outage {} is {}, not active", id, to_string(o->state))));
+      }
+      Timestamp now = clock->now();
+      Json event = {{"id", fmt::format("etr-{}-{}", id, now.time_since_epoch().count())},
+                    {"type", "outage.etr"},
+                    {"time", format_rfc3339(now)},
+                    {"source", source},
+                    {"outage", std::to_string(id)},
+                    {"etr", etr}};
+      journal_and_answer(std::move(event), res, [this, id] { return json_response(200, outage_json(*engine->outage(OutageId(id)), true)); });
+    });
   }
 
   void set_clock(const HttpRequest& req, Responder res) {
@@ -436,7 +693,7 @@ struct Daemon::Impl {
     if (Status s = state->put("sim_clock", format_rfc3339(*t)); !s) return res.send(error_response(s.error()));
     if (Status s = clock->set(*t); !s) return res.send(error_response(s.error()));
     on_core(res, [this] {
-      engine->advance(clock->now());
+      room->advance(clock->now());
       publish();
       return json_response(200, {{"now", format_rfc3339(clock->now())}});
     });
@@ -480,6 +737,11 @@ struct Daemon::Impl {
         }
       }
       if (resolved) {
+        if (const TicketOpen* t = d.event.get<TicketOpen>()) {
+          if (Status st = TicketDesk::check(*t); !st) resolved = st.error();
+        }
+      }
+      if (resolved) {
         std::lock_guard lock(records_mutex);
         if (const OutageRecord* r = d.event.get<OutageRecord>()) {
           record_names.insert(r->record);
@@ -520,7 +782,7 @@ struct Daemon::Impl {
       if (!events->empty()) {
         asio::post(core, [this, events, now] {
           for (auto& [event, s] : *events) {
-            if (Status st = engine->apply(event.event, event.resolved, now, s, event.area); !st) {
+            if (Status st = room->apply(event.event, event.resolved, now, s, event.area); !st) {
               spdlog::warn("event=apply_failed seq={} reason={}", s, st.error().message);
             }
           }
@@ -593,8 +855,16 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonConfig config) {
   inference->ping_meters_per_transformer = m.config.ping.meters_per_transformer;
   if (Status s = m.load_model(); !s) return s.error();
   if (Status s = m.load_gateways(); !s) return s.error();
-  m.engine = std::make_unique<OutageEngine>(m.model, std::move(inference).value(), &m.gateways);
+  std::vector<ServiceArea> service_areas;
+  for (const AreaConfig& a : m.config.areas) {
+    service_areas.push_back({a.name, a.area_class, std::chrono::minutes(a.arrival_limit_min), a.polygon});
+  }
+  m.room = std::make_unique<ControlRoom>(m.model, std::move(inference).value(), &m.gateways, m.config.tickets,
+                                         ServiceAreas(std::move(service_areas)));
+  m.engine = &m.room->engine();
+  m.answer_style = m.config.hotline;
   m.areas = std::make_unique<AreaLookup>(m.config.store.dsn);
+  m.address_search = std::make_unique<AddressSearch>(m.config.store.dsn);
   m.state = std::make_unique<DaemonState>(m.config.store.dsn);
   if (sim) {
     // A simulated clock resumes where it was: never behind its last setting or the journal.
@@ -669,7 +939,7 @@ void Daemon::stop(std::chrono::seconds grace) {
   std::promise<void> drained;
   asio::post(m.core, [&m, &drained] {
     m.ticker->cancel();
-    m.engine->advance(m.clock->now());
+    m.room->advance(m.clock->now());
     m.publish();
     drained.set_value();
   });

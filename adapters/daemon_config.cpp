@@ -328,6 +328,81 @@ void read_ping(Reader& r, const toml::table& t, PingConfig& out) {
   r.integer(t, "ping", "meters_per_transformer", out.meters_per_transformer, 1, 100);
 }
 
+void read_hotline(Reader& r, const toml::table& t, AnswerStyle& out) {
+  r.only_known(t, "hotline", {"language", "utc_offset"});
+  std::string language;
+  if (r.string(t, "hotline", "language", language)) {
+    if (language == "zh") out.language = Language::zh;
+    else if (language == "en") out.language = Language::en;
+    else r.error("hotline.language", fmt::format("expected zh or en, got '{}'", language));
+  }
+  std::string offset;
+  if (r.string(t, "hotline", "utc_offset", offset)) {
+    // "+HH:MM" or "-HH:MM", as in RFC 3339.
+    auto digit = [&](std::size_t i) { return i < offset.size() && offset[i] >= '0' && offset[i] <= '9'; };
+    if (offset.size() != 6 || (offset[0] != '+' && offset[0] != '-') || !digit(1) || !digit(2) || offset[3] != ':' ||
+        !digit(4) || !digit(5)) {
+      r.error("hotline.utc_offset", fmt::format("expected +HH:MM or -HH:MM, got '{}'", offset));
+    } else {
+      int hours = (offset[1] - '0') * 10 + (offset[2] - '0'), minutes = (offset[4] - '0') * 10 + (offset[5] - '0');
+      if (hours > 14 || minutes > 59) {
+        r.error("hotline.utc_offset", fmt::format("'{}' is not an offset from UTC", offset));
+      } else {
+        out.utc_offset_minutes = (offset[0] == '-' ? -1 : 1) * (hours * 60 + minutes);
+      }
+    }
+  }
+}
+
+void read_tickets(Reader& r, const toml::table& t, TicketRules& out) {
+  r.only_known(t, "tickets", {"repair_route_limit_min", "other_route_limit_min", "at_risk_share", "routes"});
+  int repair = 5, other = 10;
+  if (r.integer(t, "tickets", "repair_route_limit_min", repair, 1, 24 * 60)) out.repair_route_limit = std::chrono::minutes(repair);
+  if (r.integer(t, "tickets", "other_route_limit_min", other, 1, 7 * 24 * 60)) out.other_route_limit = std::chrono::minutes(other);
+  if (const toml::node* n = t.get("at_risk_share")) {
+    double share = 0;
+    if (r.number(*n, "tickets.at_risk_share", share)) {
+      if (share < 0 || share >= 1) r.error("tickets.at_risk_share", fmt::format("expected a share in [0, 1), got {}", share));
+      else out.at_risk_share = share;
+    }
+  }
+  if (const toml::node* n = t.get("routes")) {
+    const toml::array* a = n->as_array();
+    if (a == nullptr || !a->is_array_of_tables()) {
+      r.error("tickets.routes", "expected an array of tables ([[tickets.routes]])");
+      return;
+    }
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      const toml::table& rt = *(*a)[i].as_table();
+      std::string prefix = fmt::format("tickets.routes[{}]", i);
+      r.only_known(rt, prefix, {"kind", "complaint", "team"});
+      TicketRoute route;
+      std::string kind, complaint;
+      if (!r.string(rt, prefix, "kind", kind)) {
+        if (!rt.contains("kind")) r.error(prefix + ".kind", "required");
+      } else {
+        bool found = false;
+        for (int k = 0; k <= static_cast<int>(TicketKind::business); ++k) {
+          if (to_string(static_cast<TicketKind>(k)) == kind) route.kind = static_cast<TicketKind>(k), found = true;
+        }
+        if (!found) r.error(prefix + ".kind", fmt::format("unknown ticket kind '{}' (repair, complaint, inquiry, suggestion, business)", kind));
+      }
+      if (r.string(rt, prefix, "complaint", complaint)) {
+        bool found = false;
+        for (int c = 1; c <= static_cast<int>(ComplaintType::grid_construction); ++c) {
+          if (to_string(static_cast<ComplaintType>(c)) == complaint) route.complaint = static_cast<ComplaintType>(c), found = true;
+        }
+        if (!found) {
+          r.error(prefix + ".complaint", fmt::format("unknown complaint type '{}' (service, business, outage, "
+                                                     "power_quality, grid_construction)", complaint));
+        }
+      }
+      if (!r.string(rt, prefix, "team", route.team) || route.team.empty()) r.error(prefix + ".team", "required, not empty");
+      out.routes.push_back(std::move(route));
+    }
+  }
+}
+
 void read_areas(Reader& r, const toml::array& a, std::vector<AreaConfig>& out) {
   for (std::size_t i = 0; i < a.size(); ++i) {
     const toml::table& t = *a[i].as_table();
@@ -430,13 +505,13 @@ Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view
   config.origin = std::string(origin);
   Reader r(origin);
   for (auto&& [key, node] : root) {
-    static constexpr std::string_view kSections[] = {"server", "store", "model", "clock", "tokens",
-                                                     "ingest", "mqtt",  "ping",  "areas", "inference"};
+    static constexpr std::string_view kSections[] = {"server", "store", "model", "clock",   "tokens",   "ingest",
+                                                     "mqtt",   "ping",  "areas", "hotline", "tickets", "inference"};
     bool known = false;
     for (auto s : kSections) known = known || s == key.str();
     if (!known)
       r.error(key.str(), "unknown section (known: server, store, model, clock, tokens, ingest, mqtt, ping, areas, "
-                         "inference)");
+                         "hotline, tickets, inference)");
   }
   if (const auto* t = r.table(root, "", "server")) read_server(r, *t, config.server);
   if (const auto* t = r.table(root, "", "store")) {
@@ -456,6 +531,8 @@ Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view
   if (const auto* t = r.table(root, "", "mqtt")) read_mqtt(r, *t, config.mqtt);
   if (const auto* t = r.table(root, "", "ping")) read_ping(r, *t, config.ping);
   if (const auto* a = r.table_array(root, "areas")) read_areas(r, *a, config.areas);
+  if (const auto* t = r.table(root, "", "hotline")) read_hotline(r, *t, config.hotline);
+  if (const auto* t = r.table(root, "", "tickets")) read_tickets(r, *t, config.tickets);
   if (const auto* t = r.table(root, "", "inference")) {
     std::ostringstream text_out;
     text_out << *t;

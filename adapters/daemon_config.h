@@ -27,6 +27,8 @@
 #include "adapters/access_control.h"
 #include "adapters/http_server.h"
 #include "dispatch/service_area.h"
+#include "dispatch/status_answer.h"
+#include "dispatch/ticket_desk.h"
 #include "feeds/clock.h"
 #include "geo/error.h"
 #include "geo/network_model.h"
@@ -113,6 +115,8 @@ struct DaemonConfig {
   MqttConfig mqtt;
   PingConfig ping;
   std::vector<AreaConfig> areas;  // [[areas]]
+  AnswerStyle hotline;            // [hotline]: language ("zh" or "en"), utc_offset ("+08:00")
+  TicketRules tickets;            // [tickets]: limits, at-risk share, [[tickets.routes]]
   // The [inference] table as a TOML document, its keys at the top level ("" when absent).
   // Another component parses it; its errors should name keys as "inference.<key>".
   std::string inference_toml;

@@ -147,10 +147,18 @@ COMMENT ON TABLE outage.daemon_state IS
   'daemon restarted on a simulated clock resumes where POST /v1/clock left it.';
 )sql";
 
+// Fuzzy address search for the hotline (adapters/address_search.h): trigram similarity.
+// pg_trgm is a trusted extension (PostgreSQL 13+): the database's owner may create it.
+constexpr std::string_view kV4AddressSearch = R"sql(
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX customers_address_trgm ON outage.customers USING gin (address gin_trgm_ops);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "model_tables", kV1ModelTables},
     Migration{2, "event_journal", kV2Journal},
     Migration{3, "daemon_state", kV3DaemonState},
+    Migration{4, "address_search", kV4AddressSearch},
 };
 
 }  // namespace

@@ -6,7 +6,8 @@ namespace outage {
 
 ControlRoom::ControlRoom(const NetworkModel& model, InferenceConfig inference, const GatewayRegistry* gateways,
                          TicketRules rules, ServiceAreas areas, EtrModel etr)
-    : engine_(model, std::move(inference), gateways), desk_(model, std::move(rules), std::move(areas), std::move(etr)) {}
+    : model_(model),
+      engine_(model, std::move(inference), gateways), desk_(model, std::move(rules), std::move(areas), std::move(etr)) {}
 
 Status ControlRoom::apply(const Event& event, Timestamp now, std::int64_t seq,
                           std::span<const ServicePointId> area_service_points) {

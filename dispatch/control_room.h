@@ -30,6 +30,7 @@ class ControlRoom {
   // Runs the engine's timers and roll-up, then the desk's tickets and clocks.
   void advance(Timestamp now);
 
+  const NetworkModel& model() const { return model_; }
   OutageEngine& engine() { return engine_; }
   const OutageEngine& engine() const { return engine_; }
   TicketDesk& desk() { return desk_; }
@@ -43,6 +44,7 @@ class ControlRoom {
   std::vector<OutageId> take_changed_outages();
 
  private:
+  const NetworkModel& model_;
   OutageEngine engine_;
   TicketDesk desk_;
   std::vector<OutageId> changed_;

@@ -247,7 +247,7 @@ TEST(DaemonConfig, UnknownKeysAreErrors) {
             "request_timeout_s, idle_timeout_s, max_connections)");
   EXPECT_EQ(parse_error("[srever]\nlisten = \"127.0.0.1:1\"\n"),
             "outage.toml: srever: unknown section (known: server, store, model, clock, tokens, ingest, mqtt, ping, "
-            "areas, inference)");
+            "areas, hotline, tickets, inference)");
   EXPECT_EQ(parse_error("[[tokens]]\ntoken = \"x\"\nrole = \"agent\"\nrol = \"admin\"\n"),
             "outage.toml: tokens[0].rol: unknown key (known here: token, role, name)");
   EXPECT_EQ(parse_error("[model]\npath = \"a.dss\"\n[model.extra]\nx = 1\n"),
@@ -410,6 +410,41 @@ TEST(DaemonConfig, ListenAddressesParse) {
   EXPECT_EQ(parse_listen_address("[::]:80")->host, "::");
   for (std::string_view bad : {"8080", ":8080", "host:", "host:http", "::1:80", "[::1]", "host:-1", "a b:80"})
     EXPECT_FALSE(parse_listen_address(bad).ok()) << bad;
+}
+
+TEST(DaemonConfig, ReadsTheHotlinesLanguageAndTimeZone) {
+  auto c = parse_daemon_config("[hotline]\nlanguage = \"en\"\nutc_offset = \"-05:30\"\n", "outage.toml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->hotline.language, Language::en);
+  EXPECT_EQ(c->hotline.utc_offset_minutes, -(5 * 60 + 30));
+  auto defaults = parse_daemon_config("", "outage.toml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->hotline.language, Language::zh);
+  EXPECT_EQ(defaults->hotline.utc_offset_minutes, 480);
+  EXPECT_EQ(parse_daemon_config("[hotline]\nlanguage = \"fr\"\n", "outage.toml").error().message,
+            "outage.toml: hotline.language: expected zh or en, got 'fr'");
+  EXPECT_EQ(parse_daemon_config("[hotline]\nutc_offset = \"8\"\n", "outage.toml").error().message,
+            "outage.toml: hotline.utc_offset: expected +HH:MM or -HH:MM, got '8'");
+}
+
+TEST(DaemonConfig, ReadsTicketLimitsAndRoutes) {
+  auto c = parse_daemon_config(
+      "[tickets]\nrepair_route_limit_min = 3\nat_risk_share = 0.25\n"
+      "[[tickets.routes]]\nkind = \"complaint\"\ncomplaint = \"outage\"\nteam = \"outage desk\"\n",
+      "outage.toml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->tickets.repair_route_limit, Duration(std::chrono::minutes(3)));
+  EXPECT_EQ(c->tickets.other_route_limit, Duration(std::chrono::minutes(10)));
+  EXPECT_DOUBLE_EQ(c->tickets.at_risk_share, 0.25);
+  ASSERT_EQ(c->tickets.routes.size(), 1u);
+  EXPECT_EQ(c->tickets.routes[0].kind, TicketKind::complaint);
+  EXPECT_EQ(c->tickets.routes[0].complaint, ComplaintType::outage);
+  EXPECT_EQ(c->tickets.routes[0].team, "outage desk");
+  EXPECT_EQ(parse_daemon_config("[[tickets.routes]]\nkind = \"praise\"\nteam = \"x\"\n", "outage.toml").error().message,
+            "outage.toml: tickets.routes[0].kind: unknown ticket kind 'praise' (repair, complaint, inquiry, suggestion, "
+            "business)");
+  EXPECT_EQ(parse_daemon_config("[tickets]\nat_risk_share = 1.5\n", "outage.toml").error().message,
+            "outage.toml: tickets.at_risk_share: expected a share in [0, 1), got 1.5");
 }
 
 }  // namespace

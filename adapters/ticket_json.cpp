@@ -1,0 +1,124 @@
+#include "adapters/ticket_json.h"
+
+#include "feeds/rfc3339.h"
+
+namespace outage {
+
+using Json = nlohmann::json;
+
+namespace {
+
+Json time_or_null(Timestamp t) { return t == kNoTime ? Json(nullptr) : Json(format_rfc3339(t)); }
+
+Json limit_json(const LimitClock& c) {
+  if (c.due == kNoTime) return nullptr;
+  return {{"due", format_rfc3339(c.due)}, {"met", time_or_null(c.met)}, {"at_risk", c.at_risk}, {"breached", c.breached}};
+}
+
+Json etr_json(const Etr& e) {
+  if (!e.known()) return nullptr;
+  return {{"p50", format_rfc3339(e.p50)},
+          {"p90", format_rfc3339(e.p90)},
+          {"confidence", e.confidence},
+          {"basis", std::string(e.basis)}};
+}
+
+}  // namespace
+
+Json ticket_json(const ControlRoom& room, const Ticket& t, bool detail, Timestamp now) {
+  const NetworkModel& model = room.model();
+  Json j = {
+      {"id", t.id.value()},
+      {"kind", std::string(to_string(t.kind))},
+      {"complaint", t.complaint == ComplaintType::none ? Json(nullptr) : Json(std::string(to_string(t.complaint)))},
+      {"channel", std::string(to_string(t.channel))},
+      {"origin", std::string(to_string(t.origin))},
+      {"state", std::string(to_string(t.state))},
+      {"emergency", t.emergency},
+      {"priority", std::string(to_string(t.priority))},
+      {"outage", t.outage.valid() ? Json(t.outage.value()) : Json(nullptr)},
+      {"device", t.device.valid() ? Json(std::string(model.element(t.device).id)) : Json(nullptr)},
+      {"customer", t.customer.valid() ? Json(std::string(model.customer(t.customer).id)) : Json(nullptr)},
+      {"meter", t.service_point.valid() ? Json(std::string(model.service_point(t.service_point).id)) : Json(nullptr)},
+      {"area", t.area},
+      {"team", t.team},
+      {"symptom", t.symptom},
+      {"place", t.place},
+      {"extent", t.extent},
+      {"contact", t.contact},
+      {"note", t.note},
+      {"cause_guess", t.cause_guess},
+      {"customers_out", t.customers},
+      {"crew", t.crew.empty() ? Json(nullptr) : Json(t.crew)},
+      {"calls", t.calls.size()},
+      {"clocks",
+       {{"accepted", time_or_null(t.accepted)},
+        {"routed", time_or_null(t.routed)},
+        {"dispatched", time_or_null(t.dispatched)},
+        {"arrived", time_or_null(t.arrived)},
+        {"restored", time_or_null(t.restored)},
+        {"closed", time_or_null(t.closed)}}},
+      {"limits", {{"route", limit_json(t.route)}, {"arrival", limit_json(t.arrival)}}},
+      {"etr", t.outage.valid() && is_open(t.state) ? etr_json(room.desk().etr(room.engine(), t.outage, now)) : Json(nullptr)},
+      {"merged_into", t.merged_into.valid() ? Json(t.merged_into.value()) : Json(nullptr)},
+      {"closing_note", t.closing_note},
+  };
+  if (detail) {
+    Json calls = Json::array();
+    for (const TicketCall& c : t.calls) {
+      calls.push_back({{"time", format_rfc3339(c.time)},
+                       {"customer", c.customer.valid() ? Json(std::string(model.customer(c.customer).id)) : Json(nullptr)},
+                       {"symptom", std::string(to_string(c.symptom))},
+                       {"channel", std::string(to_string(c.channel))},
+                       {"contact", c.contact}});
+    }
+    j["call_list"] = std::move(calls);
+    FollowUp f = room.desk().follow_up(room.engine(), t.id);
+    Json verify = Json::array(), call_back = Json::array();
+    for (ServicePointId sp : f.verify) verify.push_back(std::string(model.service_point(sp).id));
+    for (const TicketCall& c : f.call_back) {
+      call_back.push_back({{"customer", c.customer.valid() ? Json(std::string(model.customer(c.customer).id)) : Json(nullptr)},
+                           {"contact", c.contact}});
+    }
+    j["follow_up"] = {{"verify_meters", std::move(verify)}, {"call_back", std::move(call_back)}};
+  }
+  return j;
+}
+
+Json crews_json(const ControlRoom& room) {
+  Json out = Json::array();
+  for (const Crew* c : room.desk().crews().crews()) {
+    out.push_back({{"id", c->id},
+                   {"status", std::string(to_string(c->status))},
+                   {"since", time_or_null(c->status_since)},
+                   {"ticket", c->ticket.empty() ? Json(nullptr) : Json(c->ticket)},
+                   {"position", c->has_position ? Json({{"x", c->position.x}, {"y", c->position.y}}) : Json(nullptr)},
+                   {"position_at", time_or_null(c->position_at)},
+                   {"etr", c->etr ? Json(format_rfc3339(*c->etr)) : Json(nullptr)}});
+  }
+  return out;
+}
+
+Json status_json(const NetworkModel& model, const StatusAnswer& a, ServicePointId sp, CustomerId customer) {
+  Json crew = nullptr;
+  if (!a.crew.empty()) crew = {{"id", a.crew}, {"status", a.crew_status}, {"eta", time_or_null(a.crew_eta)}};
+  return {{"customer", customer.valid() ? Json(std::string(model.customer(customer).id)) : Json(nullptr)},
+          {"meter", std::string(model.service_point(sp).id)},
+          {"power", std::string(to_string(a.power))},
+          {"cause", std::string(to_string(a.cause))},
+          {"outage", a.outage.valid() ? Json(a.outage.value()) : Json(nullptr)},
+          {"record", a.record_name.empty() ? Json(nullptr) : Json(a.record_name)},
+          {"reason", a.reason.empty() ? Json(nullptr) : Json(a.reason)},
+          {"since", time_or_null(a.since)},
+          {"etr", a.etr.known() ? Json({{"p50", format_rfc3339(a.etr.p50)},
+                                        {"p90", format_rfc3339(a.etr.p90)},
+                                        {"confidence", a.etr.confidence},
+                                        {"basis", std::string(a.etr.basis)}})
+                                : Json(nullptr)},
+          {"crew", crew},
+          {"ticket", a.ticket.valid() ? Json(a.ticket.value()) : Json(nullptr)},
+          {"customers_out", a.customers_out},
+          {"message", a.message}};
+}
+
+}  // namespace outage
