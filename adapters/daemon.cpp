@@ -599,9 +599,9 @@ struct Daemon::Impl {
                       {"meter", std::string(model.service_point(cu.service_point).id)}});
       if (list.size() == 10) break;
     }
-    HttpResponse r = json_response(300, {{"error", {{"code", "ambiguous"}, {"message", what + ": more than one customer; pick one"}}},
-                                         {"candidates", std::move(list)}});
-    return r;
+    return json_response(300, {{"error", what + ": more than one customer; pick one"},
+                               {"code", "ambiguous"},
+                               {"candidates", std::move(list)}});
   }
 
   // Journals an event the API made (a ticket, an ETR), then answers from the core once applied.

@@ -1,0 +1,220 @@
+// The hotline end to end: the real daemon on PostGIS with the IEEE 123 feeder answers
+// GET /v1/status for every cause, makes one repair ticket per fault whatever the calls, runs the
+// tickets' clocks on the simulated clock, moves the ETR with the crew, and finds a customer
+// from a misspelt address (pg_trgm). On the 123 feeder the lateral at line.l12 feeds the loads
+// s34c, s16c and s17c; each load is one meter and one customer of the same name.
+#include <gtest/gtest.h>
+
+#include "tests/adapters/daemon_fixture.h"
+
+namespace outage {
+namespace {
+
+using namespace testing;
+
+const char* kFeeder = "ieee123/Run_IEEE123Bus.DSS";
+
+std::string record(const std::string& id, const char* type, const std::string& name, const std::string& customers,
+                   Timestamp start, Timestamp end, const std::string& reason) {
+  return fmt::format(R"({{"id":"{}","type":"{}","time":"{}","source":"records","record":"{}","start":"{}","end":"{}",)"
+                     R"("reason":"{}","customers":[{}],"notice_at":"{}"}})",
+                     id, type, at(start - 1h), name, at(start), at(end), reason, customers, at(start - 8 * 24h));
+}
+
+std::string crew_status(const std::string& id, const std::string& crew, const char* status, int ticket, Timestamp t) {
+  return fmt::format(R"({{"id":"{}","type":"crew.status","time":"{}","source":"crews","crew":"{}","status":"{}","ticket":"{}"}})",
+                     id, at(t), crew, status, ticket);
+}
+
+class HotlineTest : public DaemonTest {
+ protected:
+  Json status(const std::string& query, int expect = 200) {
+    auto r = http(port, "GET", "/v1/status?" + query, DaemonProcess::kAdminToken);
+    EXPECT_EQ(r.status, expect) << query << ": " << r.body;
+    return Json::parse(r.body, nullptr, false);
+  }
+  Json tickets(const std::string& state = "open") {
+    auto r = http(port, "GET", "/v1/tickets?state=" + state, DaemonProcess::kAdminToken);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json::parse(r.body, nullptr, false)["tickets"];
+  }
+  Json ticket(int id) {
+    auto r = http(port, "GET", fmt::format("/v1/tickets/{}", id), DaemonProcess::kAdminToken);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json::parse(r.body, nullptr, false);
+  }
+  // The lateral at line.l12 faults at kT0: its three meters gasp; the clock passes the settling
+  // window, so the outage is probable and has its ticket.
+  void fault_l12() {
+    post_all(array({gasp(id(), "s34c", kT0), gasp(id(), "s16c", kT0), gasp(id(), "s17c", kT0)}));
+    clock(kT0 + 1s);
+    clock(kT0 + 2min);
+  }
+};
+
+TEST_F(HotlineTest, AnswersEveryCauseOnIeee123) {
+  start(kFeeder);
+  post_all(array({record(id(), "record.planned", "P-1", R"("s1a")", kT0, kT0 + 4h, "line maintenance"),
+                  record(id(), "record.temporary", "T-1", R"("s2b")", kT0, kT0 + 2h, "urgent repair"),
+                  record(id(), "record.load_shedding", "L-1", R"("s4c")", kT0, kT0 + 90min, "block 3"),
+                  record(id(), "record.disconnection", "D-1", R"("s5c")", kT0, kT0 + 30 * 24h, "arrears")}));
+  fault_l12();
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"s1a", "planned"}, {"s2b", "temporary"}, {"s4c", "load_shedding"}, {"s5c", "disconnection"},
+      {"s16c", "fault"},  {"s60a", "none"}};
+  for (const auto& [customer, cause] : expected) {
+    Json a = status("customer=" + customer);
+    EXPECT_EQ(a["cause"], cause) << customer << ": " << a.dump();
+    EXPECT_EQ(a["power"], cause == "none" ? "on" : "off") << customer;
+    EXPECT_FALSE(a["message"].get<std::string>().empty()) << customer;
+  }
+  Json planned = status("customer=s1a");
+  EXPECT_EQ(planned["reason"], "line maintenance");
+  EXPECT_EQ(planned["record"], "P-1");
+  EXPECT_EQ(planned["etr"]["p50"], format_rfc3339(kT0 + 4h));
+  EXPECT_EQ(status("customer=s4c")["etr"]["p50"], format_rfc3339(kT0 + 90min));
+  Json disconnected = status("customer=s5c");
+  EXPECT_TRUE(disconnected["etr"].is_null());
+  EXPECT_TRUE(disconnected["ticket"].is_null());
+  Json fault = status("meter=s34c");
+  EXPECT_FALSE(fault["ticket"].is_null());
+  EXPECT_FALSE(fault["etr"].is_null());
+  EXPECT_EQ(fault["since"], format_rfc3339(kT0));
+  // The same answers after a restart: the journal rebuilds records, outages and tickets.
+  int ticket_id = fault["ticket"];
+  restart();
+  EXPECT_EQ(status("meter=s34c")["ticket"], ticket_id);
+  EXPECT_EQ(status("customer=s1a")["cause"], "planned");
+}
+
+TEST_F(HotlineTest, ACallInsideAPlannedOutageGetsThePlannedReasonAndNoTicket) {
+  start(kFeeder);
+  post_all(record(id(), "record.planned", "P-7", R"("s1a","s2b")", kT0, kT0 + 4h, "transformer replacement"));
+  clock(kT0 + 10min);
+  post_all(array({call(id(), "s1a", kT0 + 10min), call(id(), "s2b", kT0 + 11min)}));
+  clock(kT0 + 12min);
+  clock(kT0 + 30min);
+  Json a = status("customer=s1a");
+  EXPECT_EQ(a["cause"], "planned");
+  EXPECT_EQ(a["reason"], "transformer replacement");
+  EXPECT_TRUE(tickets("all").empty());
+}
+
+TEST_F(HotlineTest, TwoHundredCallsAboutOneFaultMakeOneTicket) {
+  start(kFeeder);
+  fault_l12();
+  std::vector<std::string> calls;
+  const std::vector<std::string> callers = {"s34c", "s16c", "s17c"};
+  for (int i = 0; i < 200; ++i) calls.push_back(call(id(), callers[i % 3], kT0 + 3min + std::chrono::seconds(i)));
+  post_all(array(calls));
+  clock(kT0 + 10min);
+  Json open = tickets();
+  ASSERT_EQ(open.size(), 1u) << open.dump();
+  EXPECT_EQ(open[0]["kind"], "repair");
+  EXPECT_EQ(open[0]["calls"], 200);
+  Json detail = ticket(open[0]["id"]);
+  EXPECT_EQ(detail["follow_up"]["call_back"].size(), 3u);  // each caller once
+}
+
+TEST_F(HotlineTest, TheEtrMovesWhenTheCrewReportsOnSite) {
+  start(kFeeder);
+  fault_l12();
+  Json before = status("meter=s16c");
+  int t = before["ticket"];
+  EXPECT_EQ(before["etr"]["basis"], "queued");
+  post_all(crew_status(id(), "K1", "en_route", t, kT0 + 3min));
+  clock(kT0 + 4min);
+  Json en_route = status("meter=s16c");
+
+  EXPECT_EQ(en_route["crew"]["status"], "en_route");
+  EXPECT_EQ(en_route["etr"]["basis"], "en_route");
+  clock(kT0 + 30min);
+  post_all(crew_status(id(), "K1", "on_site", t, kT0 + 30min));
+  clock(kT0 + 31min);
+  Json on_site = status("meter=s16c");
+  EXPECT_EQ(on_site["etr"]["basis"], "on_site");
+  EXPECT_EQ(on_site["crew"]["status"], "on_site");
+  EXPECT_NE(on_site["etr"]["p50"], before["etr"]["p50"]);
+  EXPECT_NE(on_site["etr"]["p50"], en_route["etr"]["p50"]);
+  // The ticket's clocks show the crew's progress.
+  Json detail = ticket(t);
+  EXPECT_EQ(detail["clocks"]["dispatched"], format_rfc3339(kT0 + 3min));
+  EXPECT_EQ(detail["clocks"]["arrived"], format_rfc3339(kT0 + 30min));
+  EXPECT_FALSE(detail["limits"]["arrival"]["breached"].get<bool>());
+}
+
+TEST_F(HotlineTest, TicketClocksBreachWhenTheSimulatedClockPassesTheLimit) {
+  start(kFeeder);
+  fault_l12();
+  Json open = tickets();
+  ASSERT_EQ(open.size(), 1u);
+  Timestamp accepted = *parse_rfc3339(open[0]["clocks"]["accepted"].get<std::string>());
+  EXPECT_FALSE(open[0]["limits"]["route"]["breached"].get<bool>());
+  clock(accepted + 4min + 30s);  // under a fifth of the 5 minutes left
+  EXPECT_TRUE(tickets()[0]["limits"]["route"]["at_risk"].get<bool>());
+  clock(accepted + 5min + 1s);
+  Json late = tickets()[0];
+  EXPECT_TRUE(late["limits"]["route"]["breached"].get<bool>());
+  EXPECT_FALSE(late["limits"]["arrival"]["breached"].get<bool>());
+  clock(accepted + 45min + 1s);
+  EXPECT_TRUE(tickets()[0]["limits"]["arrival"]["breached"].get<bool>());
+}
+
+TEST_F(HotlineTest, AddressSearchFindsACustomerFromAMisspeltAddress) {
+  std::ofstream(dir + "/customers.csv") << "customer,load,class,name,phone,address\n"
+                                           "C-1001,s1a,residential,Li Wei,13800001001,\"18 Renmin Road, Building 3\"\n"
+                                           "C-1002,s2b,critical,City Hospital,13800001002,\"2 Hospital Lane\"\n"
+                                           "C-1003,s4c,residential,Wang Fang,13800001003,\"45 Zhongshan Avenue\"\n";
+  configure(fmt::format("[model]\ncustomers = \"{}/customers.csv\"\n", dir));
+  start(kFeeder);
+  Json a = status("address=18%20Renmin%20Raod%20Bulding%203");
+  EXPECT_EQ(a["customer"], "c-1001") << a.dump();
+  EXPECT_EQ(a["cause"], "none");
+  // By phone too.
+  EXPECT_EQ(status("phone=138-0000-1002")["customer"], "c-1002");  // ids are kept lower-case
+  // Nothing like it: 404 with the reason.
+  Json none = status("address=Qwxz%20Pvbk", 404);
+  EXPECT_NE(none["error"].get<std::string>().find("no customer's address is like it"), std::string::npos);
+}
+
+TEST_F(HotlineTest, BadQueriesGet400WithTheReasonAndUnknownSubjects404) {
+  start(kFeeder);
+  EXPECT_EQ(status("", 400)["error"], "query: give one subject: customer, meter, phone, address, lon and lat, or x and y");
+  EXPECT_EQ(status("customer=s1a&meter=s1a", 400)["error"], "query: give one subject, not several (customer, meter)");
+  EXPECT_EQ(status("x=abc&y=1", 400)["error"], "query 'x': not a number: 'abc'");
+  EXPECT_EQ(status("x=1", 400)["error"], "query 'y': missing");
+  EXPECT_EQ(status("lon=200&lat=1", 400)["error"], "query 'lon'/'lat': outside [-180, 180] x [-90, 90]");
+  EXPECT_EQ(status("customer=" + std::string(300, 'a'), 400)["error"], "query 'customer': longer than 256 characters");
+  EXPECT_EQ(status("customer=", 400)["error"], "query 'customer': empty");
+  EXPECT_EQ(status("customer=nobody", 404)["error"], "customer 'nobody': unknown");
+  EXPECT_EQ(status("meter=m-none", 404)["error"], "meter 'm-none': unknown");
+}
+
+TEST_F(HotlineTest, AgentsOpenTicketsAndBadTicketsAreRefusedNamingTheField) {
+  start(kFeeder);
+  auto open = [&](const std::string& body, int expect) {
+    auto r = http(port, "POST", "/v1/tickets", DaemonProcess::kAdminToken, body);
+    EXPECT_EQ(r.status, expect) << body << ": " << r.body;
+    return Json::parse(r.body, nullptr, false);
+  };
+  Json complaint = open(R"({"kind":"complaint","complaint":"outage","customer":"s9a","channel":"95598","note":"no notice"})", 201);
+  EXPECT_EQ(complaint["state"], "routed");
+  EXPECT_EQ(complaint["team"], "complaint office");
+  EXPECT_EQ(complaint["limits"]["route"]["due"], format_rfc3339(kT0 + 10min));
+  Json repair = open(R"({"kind":"repair","symptom":"no_power","customer":"s9a","place":"gate 2","contact":"13800000009"})", 201);
+  EXPECT_EQ(repair["kind"], "repair");
+  EXPECT_EQ(repair["state"], "accepted");
+  EXPECT_EQ(repair["limits"]["route"]["due"], format_rfc3339(kT0 + 5min));
+  EXPECT_EQ(open(R"({"kind":"praise"})", 400)["error"],
+            "field 'kind': unknown ticket kind 'praise' (repair, complaint, inquiry, suggestion, business)");
+  EXPECT_EQ(open(R"({"kind":"repair","symptom":"no_power","customer":"s9a","place":"gate 2"})", 400)["error"],
+            "field 'contact': required for a repair ticket");
+  EXPECT_EQ(open(R"({"kind":"complaint","customer":"s9a"})", 400)["error"],
+            "field 'complaint': required for a complaint (service, business, outage, power_quality, grid_construction)");
+  EXPECT_EQ(open(R"({"kind":"inquiry","customer":"nobody"})", 400)["error"], "field 'customer': unknown customer 'nobody'");
+  EXPECT_EQ(open("[1,2]", 400)["error"], "body: expected a JSON object");
+  EXPECT_EQ(tickets("all").size(), 2u);
+}
+
+}  // namespace
+}  // namespace outage
