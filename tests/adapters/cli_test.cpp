@@ -1,6 +1,8 @@
 // The `outage` command line, run as a program: what a user or a script sees.
 #include <gtest/gtest.h>
 
+#include "tests/adapters/cli_run.h"
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -16,32 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-CliRun run(const std::string& args) {
-  fs::path err_file = fs::temp_directory_path() / ("outage-cli-" + std::to_string(::getpid()) + ".err");
-  std::string cmd = std::string(OUTAGE_BINARY) + " " + args + " 2>" + quote(err_file.string());
-  CliRun r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  fs::remove(err_file);
-  return r;
-}
+using testing::CliRun;
+using testing::quote;
+using testing::run;
 
 std::string feeder(const std::string& relative) { return quote(std::string(OUTAGE_SHARED_DATA) + "/feeders/" + relative); }
 

@@ -5,6 +5,7 @@
 // s34c, s16c and s17c; each load is one meter and one customer of the same name.
 #include <gtest/gtest.h>
 
+#include "tests/adapters/cli_run.h"
 #include "tests/adapters/daemon_fixture.h"
 
 namespace outage {
@@ -214,6 +215,32 @@ TEST_F(HotlineTest, AgentsOpenTicketsAndBadTicketsAreRefusedNamingTheField) {
   EXPECT_EQ(open(R"({"kind":"inquiry","customer":"nobody"})", 400)["error"], "field 'customer': unknown customer 'nobody'");
   EXPECT_EQ(open("[1,2]", 400)["error"], "body: expected a JSON object");
   EXPECT_EQ(tickets("all").size(), 2u);
+}
+
+TEST_F(HotlineTest, TheCommandLineShowsTheAnswerOutagesAndTickets) {
+  start(kFeeder);
+  fault_l12();
+  const std::string api = fmt::format("--url http://127.0.0.1:{} --token {}", port, DaemonProcess::kAdminToken);
+  CliRun card = run("status --meter s16c " + api);
+  ASSERT_EQ(card.status, 0) << card.err;
+  EXPECT_NE(card.out.find("cause fault"), std::string::npos) << card.out;
+  EXPECT_NE(card.out.find("故障停电"), std::string::npos) << card.out;
+  CliRun outages = run("outages " + api);
+  ASSERT_EQ(outages.status, 0) << outages.err;
+  EXPECT_NE(outages.out.find("line.l12"), std::string::npos) << outages.out;
+  EXPECT_NE(outages.out.find("1 outages"), std::string::npos) << outages.out;
+  CliRun tickets = run("tickets " + api);
+  ASSERT_EQ(tickets.status, 0) << tickets.err;
+  EXPECT_NE(tickets.out.find("repair"), std::string::npos) << tickets.out;
+  EXPECT_NE(tickets.out.find("1 tickets"), std::string::npos) << tickets.out;
+  // An unknown customer: the daemon's reason, and exit code 3 (not found).
+  CliRun unknown = run("status --customer nobody " + api);
+  EXPECT_EQ(unknown.status, 3);
+  EXPECT_NE(unknown.err.find("customer 'nobody': unknown"), std::string::npos) << unknown.err;
+  // No daemon there: unavailable (5), saying so.
+  CliRun away = run("status --customer s1a --url http://127.0.0.1:1");
+  EXPECT_EQ(away.status, 5);
+  EXPECT_NE(away.err.find("did not answer"), std::string::npos) << away.err;
 }
 
 }  // namespace
