@@ -165,7 +165,8 @@ TEST_F(HotlineTest, AddressSearchFindsACustomerFromAMisspeltAddress) {
   std::ofstream(dir + "/customers.csv") << "customer,load,class,name,phone,address\n"
                                            "C-1001,s1a,residential,Li Wei,13800001001,\"18 Renmin Road, Building 3\"\n"
                                            "C-1002,s2b,critical,City Hospital,13800001002,\"2 Hospital Lane\"\n"
-                                           "C-1003,s4c,residential,Wang Fang,13800001003,\"45 Zhongshan Avenue\"\n";
+                                           "C-1003,s4c,residential,Wang Fang,13800001003,\"45 Zhongshan Avenue\"\n"
+                                           "C-1004,s5c,residential,Zhao Lei,13800001004,\"45 Zhongshan Avenue\"\n";
   configure(fmt::format("[model]\ncustomers = \"{}/customers.csv\"\n", dir));
   start(kFeeder);
   Json a = status("address=18%20Renmin%20Raod%20Bulding%203");
@@ -173,6 +174,11 @@ TEST_F(HotlineTest, AddressSearchFindsACustomerFromAMisspeltAddress) {
   EXPECT_EQ(a["cause"], "none");
   // By phone too.
   EXPECT_EQ(status("phone=138-0000-1002")["customer"], "c-1002");  // ids are kept lower-case
+  // Two customers at one address: 300 with both to pick from.
+  Json both = status("address=45%20Zhongshan%20Avenu", 300);
+  ASSERT_EQ(both["candidates"].size(), 2u) << both.dump();
+  EXPECT_EQ(both["candidates"][0]["customer"], "c-1003");
+  EXPECT_EQ(both["candidates"][1]["customer"], "c-1004");
   // Nothing like it: 404 with the reason.
   Json none = status("address=Qwxz%20Pvbk", 404);
   EXPECT_NE(none["error"].get<std::string>().find("no customer's address is like it"), std::string::npos);
