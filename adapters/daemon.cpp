@@ -143,6 +143,8 @@ struct Daemon::Impl {
   std::unordered_set<std::string> record_names;
   std::atomic<bool> stopped{false};
   std::atomic<std::uint64_t> ticket_requests{0};
+  // Tickets the desk has made (set on the core strand): a crew report naming a later one is refused at ingest.
+  std::atomic<std::size_t> tickets_known{0};
   std::unique_ptr<AddressSearch> address_search;
 
   Counter* events_in = nullptr;
@@ -262,6 +264,7 @@ struct Daemon::Impl {
     (void)room->take_changed_outages();
     (void)room->desk().take_changed();
     (void)engine->take_ping_requests();
+    tickets_known = room->desk().tickets().size();
     replayed->set(static_cast<double>(count));
     spdlog::info("event=journal_replayed events={} active_outages={}", count, engine->active_outages().size());
     return {};
@@ -280,6 +283,7 @@ struct Daemon::Impl {
 
   // After the engine moved: log what changed, hand pings on, refresh the gauges.
   void publish() {
+    tickets_known = room->desk().tickets().size();
     for (OutageId id : room->take_changed_outages()) {
       const Outage& o = *engine->outage(id);
       spdlog::debug("event=outage_changed outage={} state={} customers_out={}", id.value(), to_string(o.state), o.customers_out);
@@ -739,6 +743,13 @@ struct Daemon::Impl {
       if (resolved) {
         if (const TicketOpen* t = d.event.get<TicketOpen>()) {
           if (Status st = TicketDesk::check(*t); !st) resolved = st.error();
+        } else if (const CrewStatus* c = d.event.get<CrewStatus>(); c && !c->ticket.empty()) {
+          // A crew names a ticket it was given: one the desk has made already.
+          std::size_t n = 0;
+          auto [p, ec] = std::from_chars(c->ticket.data(), c->ticket.data() + c->ticket.size(), n);
+          if (ec != std::errc() || p != c->ticket.data() + c->ticket.size() || n >= tickets_known.load()) {
+            resolved = not_found(fmt::format("field 'ticket': unknown ticket '{}'", c->ticket));
+          }
         }
       }
       if (resolved) {
@@ -786,6 +797,7 @@ struct Daemon::Impl {
               spdlog::warn("event=apply_failed seq={} reason={}", s, st.error().message);
             }
           }
+          tickets_known = room->desk().tickets().size();
         });
       }
       outcome->accepted = written;

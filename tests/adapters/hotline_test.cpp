@@ -249,5 +249,15 @@ TEST_F(HotlineTest, TheCommandLineShowsTheAnswerOutagesAndTickets) {
   EXPECT_NE(away.err.find("did not answer"), std::string::npos) << away.err;
 }
 
+TEST_F(HotlineTest, ACrewReportNamingATicketThatDoesNotExistIsRefusedNamingTheField) {
+  start(kFeeder);
+  fault_l12();  // makes ticket 0
+  Json r = post(array({crew_status(id(), "K1", "en_route", 99, kT0 + 2min), crew_status(id(), "K2", "en_route", 0, kT0 + 2min)}));
+  EXPECT_EQ(r["accepted"], 1);
+  ASSERT_EQ(r["rejected"].size(), 1u) << r.dump();
+  EXPECT_EQ(r["rejected"][0]["error"], "field 'ticket': unknown ticket '99'");
+  EXPECT_EQ(tickets()[0]["crew"], "K2");
+}
+
 }  // namespace
 }  // namespace outage
