@@ -207,7 +207,11 @@ struct TicketDesk::Impl {
         return;
       }
     }
-    Ticket& t = create(TicketKind::repair, ComplaintType::none, TicketOrigin::outage, now);
+    // Accepted when the outage became probable (or was confirmed), not when the desk noticed: a
+    // journal replay, which advances only as events come, makes the same clocks as the live run.
+    Timestamp accepted = o.probable_at != kNoTime ? o.probable_at : o.confirmed_at;
+    if (accepted == kNoTime || accepted > now) accepted = now;
+    Ticket& t = create(TicketKind::repair, ComplaintType::none, TicketOrigin::outage, accepted);
     t.service_point = o.service_point;
     if (o.service_point.valid()) {
       for (const Customer& c : model.customers()) {
@@ -246,8 +250,8 @@ struct TicketDesk::Impl {
     if (t.arrived != kNoTime && t.restored >= t.arrived) etr_model.learn(t.level, t.restored - t.arrived);
     t.state = TicketState::restored;
     touch(t.id);
-    // Closed once no crew is still working on it.
-    if (t.crew.empty() || t.crew_done) finish(t, TicketState::closed, now, "restored");
+    // Closed once no crew is still working on it (at the restoration itself when none is).
+    if (t.crew.empty() || t.crew_done) finish(t, TicketState::closed, std::min(now, t.restored), "restored");
   }
 
   void outages_changed(const OutageEngine& engine, std::span<const OutageId> ids, Timestamp now) {

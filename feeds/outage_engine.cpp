@@ -137,6 +137,10 @@ struct OutageEngine::Impl {
   std::vector<OutageId> refresh;           // touched since the last evaluation
   std::vector<PingRequest> pings;
   Timestamp now = kNoTime;
+  // The engine time of the latest input: an event applied, or a timer that ran. A prediction is
+  // detected then, not whenever advance() gets to it, so that a journal replay (which advances
+  // only as events come) detects at the same times as the live run (advanced every second).
+  Timestamp input_at = kNoTime;
 
   Impl(const NetworkModel& m, InferenceConfig c, const GatewayRegistry* g)
       : model(m), config(std::move(c)), gateways(g), resolver(m, g), topology(m), tree(m) {
@@ -153,6 +157,9 @@ struct OutageEngine::Impl {
   }
 
   // ---- small helpers -------------------------------------------------------------------
+
+  // When what the engine is acting on happened, in engine time (see input_at).
+  Timestamp input_time() const { return input_at == kNoTime ? now : std::min(now, input_at); }
 
   void schedule(Timestamp at, TimerKind kind, std::uint32_t index) { timers.push({at, timer_order++, kind, index}); }
 
@@ -358,9 +365,10 @@ struct OutageEngine::Impl {
     o.device = device;
     o.service_point = premise;
     o.bus = bus;
-    o.detected_at = now;
-    o.start = now;
-    o.counted_from = now;
+    const Timestamp detected = input_time();
+    o.detected_at = detected;
+    o.start = detected;
+    o.counted_from = detected;
     o.updated_at = now;
     outages.push_back(std::move(o));
     changed_flag.push_back(0);
@@ -443,7 +451,7 @@ struct OutageEngine::Impl {
     into.pinged = into.pinged || from.pinged;
     from.dark.clear();
     from.merged_into = into_id;
-    finish(from, OutageState::merged, now);
+    finish(from, OutageState::merged, input_time());
     from.restored_at = kNoTime;
     touch(into_id);
   }
@@ -515,7 +523,7 @@ struct OutageEngine::Impl {
     bool restored = o.returned >= config.restore_share * std::max<std::uint32_t>(o.dark_peak, 1);
     if (restored) {
       // Power came back when the reports that tipped it say, not when the engine noticed.
-      restore(o, o.returned_at != kNoTime ? std::min(o.returned_at, now) : now);
+      restore(o, o.returned_at != kNoTime ? std::min(o.returned_at, now) : input_time());
     } else {
       std::vector<ServicePointId> dark = o.dark;
       for (ServicePointId sp : dark) {
@@ -539,8 +547,8 @@ struct OutageEngine::Impl {
         count(sp, -1);
         s.held = true;
         s.nested_parent = o.id;
-        s.released_at = at == kNoTime ? now : at;
-        s.nested_due = now + config.nested_grace;
+        s.released_at = at == kNoTime ? input_time() : at;
+        s.nested_due = input_time() + config.nested_grace;
         schedule(s.nested_due, TimerKind::nested_due, sp.value());
         back -= std::min<std::uint32_t>(back, sp_customers[sp.value()]);
         if (!momentary) request_ping(sp, o.id, "verify_restoration");
@@ -550,9 +558,9 @@ struct OutageEngine::Impl {
       if (sps[sp.value()].outage == o.id) sps[sp.value()].outage = OutageId();
     }
     o.island.clear();
-    if (back > 0) o.restorations.push_back({at == kNoTime ? now : at, back});
+    if (back > 0) o.restorations.push_back({at == kNoTime ? input_time() : at, back});
     o.customers_out = 0;
-    finish(o, momentary ? OutageState::momentary : OutageState::restored, at == kNoTime ? now : at);
+    finish(o, momentary ? OutageState::momentary : OutageState::restored, at == kNoTime ? input_time() : at);
   }
 
   void request_ping(ServicePointId sp, OutageId id, std::string_view reason) {
@@ -640,7 +648,7 @@ struct OutageEngine::Impl {
       OutageId id = new_outage(DeviceLevel::service_point, ElementId(), sp, model.service_point(sp).bus);
       Outage& o = get(id);
       o.customers_out = o.customers_affected = sp_customers[sp.value()];
-      schedule(now + config.settle, TimerKind::settle, id.value());
+      schedule(o.detected_at + config.settle, TimerKind::settle, id.value());
       attach(sp, id);
     }
     // 3. Fresh predictions that would gain from a ping; customer counts.
@@ -1015,12 +1023,15 @@ struct OutageEngine::Impl {
       timers.pop();
       Timestamp saved = now;
       now = std::max(now, t.at);
+      input_at = input_at == kNoTime ? t.at : std::max(input_at, t.at);
       switch (t.kind) {
         case TimerKind::settle: {
           Outage& o = outages[t.index];
           if (o.state == OutageState::unconfirmed && !o.device_open && now >= o.detected_at + config.settle) {
             o.state = OutageState::probable;
-            o.probable_at = now;
+            // When the window ended, however late the engine runs its timers (a journal replay
+            // advances only as events come): the same times as the live run.
+            o.probable_at = std::max(t.at, o.detected_at + config.settle);
             touch(o.id);
           }
           break;
@@ -1030,7 +1041,7 @@ struct OutageEngine::Impl {
           if (o.state == OutageState::unconfirmed && o.device_open) {
             o.state = OutageState::confirmed;
             o.confirmed_by = ConfirmedBy::scada;
-            o.confirmed_at = now;
+            o.confirmed_at = t.at;  // when the reclose window closed (see settle)
             touch(o.id);
           }
           break;
@@ -1088,6 +1099,7 @@ struct OutageEngine::Impl {
   // ---- apply ---------------------------------------------------------------------------
 
   Status apply(const Event& event, const ResolvedEvent& r, std::int64_t seq, std::span<const ServicePointId> area) {
+    input_at = now;
     Timestamp t = event.time;
     ++counters.events_applied;
     if (event.get<MeterPowerOff>()) {

@@ -83,8 +83,10 @@ TEST_F(HotlineTest, AnswersEveryCauseOnIeee123) {
   EXPECT_EQ(fault["since"], format_rfc3339(kT0));
   // The same answers after a restart: the journal rebuilds records, outages and tickets.
   int ticket_id = fault["ticket"];
+  Json clocks = ticket(ticket_id)["clocks"];
   restart();
   EXPECT_EQ(status("meter=s34c")["ticket"], ticket_id);
+  EXPECT_EQ(ticket(ticket_id)["clocks"], clocks);
   EXPECT_EQ(status("customer=s1a")["cause"], "planned");
 }
 

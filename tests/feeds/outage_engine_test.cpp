@@ -171,10 +171,14 @@ TEST(OutageEngine, APredictionBecomesProbableAfterTheSettlingWindow) {
   d.advance(kT0 + 1s);
   ASSERT_EQ(d.active_devices(), std::vector<std::string>{"t3"});
   EXPECT_EQ(d.only_active()->state, OutageState::unconfirmed);
-  d.advance(kT0 + 1s + InferenceConfig{}.settle - 1s);
+  // Detected when the gasps came in (kT0), not when advance() got to them: probable a settling
+  // window after that.
+  EXPECT_EQ(d.only_active()->detected_at, kT0);
+  d.advance(kT0 + InferenceConfig{}.settle - 1s);
   EXPECT_EQ(d.only_active()->state, OutageState::unconfirmed);
-  d.advance(kT0 + 1s + InferenceConfig{}.settle);
+  d.advance(kT0 + InferenceConfig{}.settle);
   EXPECT_EQ(d.only_active()->state, OutageState::probable);
+  EXPECT_EQ(d.only_active()->probable_at, kT0 + InferenceConfig{}.settle);
 }
 
 TEST(OutageEngine, PowerBackWithinTheSettlingWindowIsMomentary) {
