@@ -95,7 +95,7 @@ struct Outage {
   Timestamp start;                // when its customers lost power (back-dated for nested outages)
   Timestamp counted_from;         // from when its customer-minutes count: `start`, but for a nested
                                   // outage the time its parent gave its customers back
-  Timestamp detected_at;          // the engine's clock when it first predicted it
+  Timestamp detected_at;          // engine time of the input (event, timer) that first made it predicted
   Timestamp probable_at = kNoTime;
   Timestamp confirmed_at = kNoTime;
   Timestamp restored_at = kNoTime;  // restored, momentary, customer_side: when power was back
