@@ -83,6 +83,12 @@ TEST(DaemonConfig, TheShippedExampleStatesTheDefaults) {
   EXPECT_EQ(c->ping.mqtt_topic, d.ping.mqtt_topic);
   EXPECT_EQ(c->ping.webhook_url, d.ping.webhook_url);
   EXPECT_EQ(c->ping.meters_per_transformer, d.ping.meters_per_transformer);
+  EXPECT_EQ(c->hotline.language, d.hotline.language);
+  EXPECT_EQ(c->hotline.utc_offset_minutes, d.hotline.utc_offset_minutes);
+  EXPECT_EQ(c->tickets.repair_route_limit, d.tickets.repair_route_limit);
+  EXPECT_EQ(c->tickets.other_route_limit, d.tickets.other_route_limit);
+  EXPECT_DOUBLE_EQ(c->tickets.at_risk_share, d.tickets.at_risk_share);
+  EXPECT_TRUE(c->tickets.routes.empty());
 }
 
 TEST(DaemonConfig, EverySectionIsRead) {
