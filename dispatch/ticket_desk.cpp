@@ -47,15 +47,19 @@ struct TicketDesk::Impl {
   std::vector<std::uint32_t> queue_position;  // per ticket: place among repairs waiting for a crew
   std::vector<TicketId> ranked;   // open tickets in serving order (as of the last advance)
   std::vector<std::uint8_t> sp_rank;  // per service point: 0 critical, 1 important, 2 other
+  std::vector<CustomerId> sp_customer;  // per service point: its first customer
   std::vector<std::uint8_t> changed_flag;
   std::vector<TicketId> changed;
 
   Impl(const NetworkModel& m, TicketRules r, ServiceAreas a, EtrModel e)
       : model(m), rules(std::move(r)), areas(std::move(a)), etr_model(std::move(e)) {
     sp_rank.assign(model.service_points().size(), 2);
-    for (const Customer& c : model.customers()) {
+    sp_customer.assign(model.service_points().size(), CustomerId());
+    for (std::uint32_t i = 0; i < model.customers().size(); ++i) {
+      const Customer& c = model.customers()[i];
       std::uint8_t& rank = sp_rank[c.service_point.value()];
       rank = std::min(rank, rank_of(c.customer_class));
+      if (!sp_customer[c.service_point.value()].valid()) sp_customer[c.service_point.value()] = CustomerId(i);
     }
   }
 
@@ -213,14 +217,7 @@ struct TicketDesk::Impl {
     if (accepted == kNoTime || accepted > now) accepted = now;
     Ticket& t = create(TicketKind::repair, ComplaintType::none, TicketOrigin::outage, accepted);
     t.service_point = o.service_point;
-    if (o.service_point.valid()) {
-      for (const Customer& c : model.customers()) {
-        if (c.service_point == o.service_point) {
-          t.customer = CustomerId(static_cast<std::uint32_t>(&c - model.customers().data()));
-          break;
-        }
-      }
-    }
+    if (o.service_point.valid()) t.customer = sp_customer[o.service_point.value()];
     t.symptom = "no power";
     t.place = o.device.valid() ? std::string(model.element(o.device).id)
                                : (o.service_point.valid() ? std::string(model.service_point(o.service_point).id) : "");
