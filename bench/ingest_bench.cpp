@@ -9,15 +9,16 @@
 //   the feeder itself). Two contenders on the same bytes, alternating within each run:
 //     (a) simdjson ondemand alone: iterate_many over each body, every field's key and value read;
 //     (b) the daemon's path without the network: EventDecoder::decode (one reused batch), the
-//         ingest side's EventResolver::resolve of each event, OutageEngine::apply of each event
-//         with what the ingest side resolved (as in the daemon), and OutageEngine::advance after each body
-//         (--advance-every events) followed by take_changed() and take_ping_requests() (the
-//         daemon's tick: advance, then publish), the engine clock at the body's arrival time.
-//   A fresh engine each run (built outside the timed region). Prints the median rates, the ratio
+//         ingest side's EventResolver::resolve_all, ControlRoom::apply of each event (the engine,
+//         then the ticket desk) with what the ingest side resolved (as in the daemon), and
+//         ControlRoom::advance after each body (--advance-every events: the engine, then the
+//         desk's tickets and clocks) followed by taking the changed outages, tickets and pings
+//         (the daemon's tick: advance, then publish), the clock at the body's arrival time.
+//   A fresh control room each run (built outside the timed region). Prints the median rates, the ratio
 //   b/a (wall clock and thread CPU time), and where (b)'s time goes.
 // storm: one pass of (b) over the utility, with the slowest advance(), the storm's own arrival
 //   rates (does processing keep up?), resident memory before and after, and the outages at the
-//   end by level and state against the injected faults.
+//   end by level and state against the injected faults, and the tickets the desk made.
 // http: see bench/http_ingest.cpp.
 //
 // The storm (bench/storm_events.h): half the feeders lock out, the others get 1-8 blown fuses or
@@ -43,6 +44,7 @@
 #include "adapters/filesystem_source.h"
 #include "bench/storm_events.h"
 #include "feeds/event_decoder.h"
+#include "dispatch/control_room.h"
 #include "feeds/outage_engine.h"
 #include "geo/opendss_reader.h"
 #include "geo/synthetic_utility.h"
@@ -194,11 +196,12 @@ struct PipelineResult {
   std::size_t slowest_advance_body = 0;
   std::size_t advances = 0;
   std::size_t changed = 0, pings = 0;  // taken after the advances
+  std::size_t ticket_changes = 0;      // tickets made or changed, as the desk reported them
   std::size_t accepted = 0, rejected = 0, unresolved = 0, apply_errors = 0;
   std::string first_error;
 };
 
-PipelineResult run_pipeline(const Workload& w, OutageEngine& engine, EventDecoder& decoder, DecodedBatch& batch,
+PipelineResult run_pipeline(const Workload& w, ControlRoom& room, EventDecoder& decoder, DecodedBatch& batch,
                             const PipelineOptions& po) {
   PipelineResult r;
   std::vector<ResolvedEvent> resolved;
@@ -223,7 +226,7 @@ PipelineResult run_pipeline(const Workload& w, OutageEngine& engine, EventDecode
     resolved.clear();
     resolved_ok.clear();
     if (po.ingest_resolve) {
-      for (auto& found : engine.resolver().resolve_all(batch.events)) {
+      for (auto& found : room.engine().resolver().resolve_all(batch.events)) {
         if (!found) {
           ++r.unresolved;
           if (r.first_error.empty()) r.first_error = found.error().message;
@@ -241,7 +244,7 @@ PipelineResult run_pipeline(const Workload& w, OutageEngine& engine, EventDecode
       const DecodedEvent& d = batch.events[i];
       if (po.ingest_resolve && !resolved_ok[i]) continue;  // dead-lettered in the daemon: never applied
       // As the daemon does: the engine takes what the ingest side resolved.
-      Status s = po.ingest_resolve ? engine.apply(d.event, resolved[i], now, ++seq) : engine.apply(d.event, now, ++seq);
+      Status s = po.ingest_resolve ? room.apply(d.event, resolved[i], now, ++seq) : room.apply(d.event, now, ++seq);
       if (!s) {
         ++r.apply_errors;
         if (r.first_error.empty()) r.first_error = s.error().message;
@@ -252,10 +255,11 @@ PipelineResult run_pipeline(const Workload& w, OutageEngine& engine, EventDecode
     since_advance += batch.events.size();
     if (since_advance >= po.advance_every || b + 1 == w.bodies.size()) {
       since_advance = 0;
-      engine.advance(now);
+      room.advance(now);
       if (po.take_changed) {
-        r.changed += engine.take_changed().size();
-        r.pings += engine.take_ping_requests().size();
+        r.changed += room.take_changed_outages().size();
+        r.pings += room.engine().take_ping_requests().size();
+        r.ticket_changes += room.desk().take_changed().size();
       }
       double a = seconds_since(t3);
       r.advance += a;
@@ -268,7 +272,7 @@ PipelineResult run_pipeline(const Workload& w, OutageEngine& engine, EventDecode
   perf_control("disable");
   if (po.final_settle && !w.arrival.empty()) {
     // Past the settling window: predictions become probable.
-    engine.advance(w.arrival.back() + InferenceConfig{}.settle + std::chrono::seconds(1));
+    room.advance(w.arrival.back() + InferenceConfig{}.settle + std::chrono::seconds(1));
   }
   return r;
 }
@@ -343,8 +347,8 @@ int run_inprocess(const std::string& data, StormOptions so, std::size_t batch, i
         status = 1;
       }
     }
-    auto engine = std::make_unique<OutageEngine>(model, InferenceConfig{});
-    PipelineResult r = run_pipeline(w, *engine, decoder, reused, po);
+    auto room = std::make_unique<ControlRoom>(model, InferenceConfig{});
+    PipelineResult r = run_pipeline(w, *room, decoder, reused, po);
     if (r.accepted != w.events || r.unresolved || r.apply_errors) {
       fmt::print(stderr, "pipeline: {} of {} accepted, {} unresolved, {} apply errors; first: {}\n", r.accepted,
                  w.events, r.unresolved, r.apply_errors, r.first_error);
@@ -355,10 +359,10 @@ int run_inprocess(const std::string& data, StormOptions so, std::size_t batch, i
     fmt::print("run {}: simdjson {:.3f} s, pipeline {:.3f} s (decode {:.3f}, resolve {:.3f}, apply {:.3f}, advance {:.3f} "
                "in {} calls, slowest {:.1f} ms); {} active outages, {} outages made, {} changes, {} pings taken\n",
                run + 1, a_wall.empty() ? 0.0 : a_wall.back(), r.wall, r.decode, r.resolve, r.apply, r.advance,
-               r.advances, r.slowest_advance * 1e3, engine->active_outages().size(), engine->outages().size(),
+               r.advances, r.slowest_advance * 1e3, room->engine().active_outages().size(), room->engine().outages().size(),
                r.changed, r.pings);
     results.push_back(r);
-    engine.reset();  // freed outside the timed region
+    room.reset();  // freed outside the timed region
   }
   auto rate = [&](const std::vector<double>& s) { return static_cast<double>(w.events) / median(s); };
   auto phase = [&](double PipelineResult::*p) {
@@ -410,7 +414,8 @@ int run_storm(const std::string& data, StormOptions so, std::size_t batch, Pipel
   const double build_model = seconds_since(t);
   const long rss_model = status_kib("VmRSS:");
   t = SteadyClock::now();
-  auto engine = std::make_unique<OutageEngine>(model, InferenceConfig{});
+  auto room = std::make_unique<ControlRoom>(model, InferenceConfig{});
+  OutageEngine* engine = &room->engine();
   const double build_engine = seconds_since(t);
   const long rss_engine = status_kib("VmRSS:");
   Workload w = make_workload(loaded->base, so, batch, false);
@@ -421,7 +426,7 @@ int run_storm(const std::string& data, StormOptions so, std::size_t batch, Pipel
   const long rss_before = status_kib("VmRSS:");
   const long hwm_before = status_kib("VmHWM:");
   po.final_settle = true;
-  PipelineResult r = run_pipeline(w, *engine, decoder, reused, po);
+  PipelineResult r = run_pipeline(w, *room, decoder, reused, po);
   const long rss_after = status_kib("VmRSS:");
   const long hwm_after = status_kib("VmHWM:");
   rusage ru{};
@@ -483,6 +488,13 @@ int run_storm(const std::string& data, StormOptions so, std::size_t batch, Pipel
   std::string ended_text;
   for (const auto& [s, n] : ended) ended_text += fmt::format("{} {} ", n, s);
   row("ended outages (merged into others, ...)", ended_text.empty() ? "0" : ended_text);
+  std::size_t open_tickets = 0, merged_tickets = 0;
+  for (const Ticket& t : room->desk().tickets()) {
+    open_tickets += is_open(t.state);
+    merged_tickets += t.state == TicketState::merged;
+  }
+  row("repair tickets made / open / merged", fmt::format("{} / {} / {}", room->desk().tickets().size(), open_tickets,
+                                                          merged_tickets));
   return r.accepted == w.events && !r.unresolved && !r.apply_errors ? 0 : 1;
 }
 
