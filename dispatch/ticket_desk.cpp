@@ -284,11 +284,14 @@ struct TicketDesk::Impl {
             t.priority = std::min(t.priority, priority_of(engine, *o));
             t.device = o->device;
             t.level = o->level;
-            if (o->device.valid()) t.place = std::string(model.element(o->device).id);
+            if (o->device.valid() && t.origin == TicketOrigin::outage) t.place = std::string(model.element(o->device).id);
+            touch(t.id);
           }
-          t.customers = o->customers_out;
-          t.extent = fmt::format("{} customers", o->customers_out);
-          touch(t.id);
+          if (t.customers != o->customers_out) {
+            t.customers = o->customers_out;
+            if (t.origin == TicketOrigin::outage) t.extent = fmt::format("{} customers", o->customers_out);
+            touch(t.id);
+          }
       }
     }
     // Calls waiting for their outage's ticket.
