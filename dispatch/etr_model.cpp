@@ -59,6 +59,11 @@ Etr EtrModel::fault(const FaultSituation& f, Timestamp now) const {
   const double trust = learned ? 0.2 : 0.0;
   if (f.arrived != kNoTime) return not_before({f.arrived + repair50, f.arrived + repair90, 0.5 + trust, "on_site"}, now);
   const Duration travel50 = f.arrival_limit / 2, travel90 = f.arrival_limit;
+  if (f.dispatched != kNoTime && f.trip && f.trip_from != kNoTime) {
+    // From where the crew was last seen; the trip's p90 half as long again (traffic, the last mile).
+    const Timestamp from = std::max(f.trip_from, f.dispatched);
+    return not_before({from + *f.trip + repair50, from + *f.trip * 3 / 2 + repair90, 0.5 + trust, "en_route"}, now);
+  }
   if (f.dispatched != kNoTime) {
     return not_before({f.dispatched + travel50 + repair50, f.dispatched + travel90 + repair90, 0.4 + trust, "en_route"}, now);
   }

@@ -6,7 +6,8 @@
 //     learned from closed tickets (arrival to restoration, per device level); before there is
 //     enough history, the service commitments' averages stand in (restoration within 3 hours of
 //     arrival in urban areas, 4 in rural ones) as the mean of a log-normal spread. Travel is half
-//     the area's committed arrival limit (p50) or all of it (p90) until crews report positions;
+//     the area's committed arrival limit (p50) or all of it (p90); for a crew en route that has
+//     reported a position, the trip from there (FaultSituation::trip);
 //   - a crew's own estimate wins over the model's; a dispatcher's override wins over both;
 //   - while power is still off, an estimate never lies in the past: one that has passed moves
 //     `bump` past now.
@@ -47,6 +48,10 @@ struct FaultSituation {
   // The crew on it, if any: dispatched (en route) and arrived (on site) times.
   Timestamp dispatched = kNoTime;
   Timestamp arrived = kNoTime;
+  // En route with a known position: the trip left from there (`trip_from`, when the crew was
+  // last seen) to the place, by the travel model. Unset: half the arrival limit from dispatch.
+  Timestamp trip_from = kNoTime;
+  std::optional<Duration> trip;
   // No crew on it yet: when the first crew is free (kNoTime: now), and the repairs queued ahead
   // of it per crew on shift (0 when crews outnumber the queue).
   Timestamp crew_free_at = kNoTime;

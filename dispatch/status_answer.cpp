@@ -132,12 +132,7 @@ StatusAnswer answer_status(const ControlRoom& room, ServicePointId sp, Timestamp
     if (const Ticket* t = desk.ticket(a.ticket); t && !t->crew.empty()) {
       a.crew = t->crew;
       if (const Crew* c = desk.crews().find(t->crew)) a.crew_status = std::string(to_string(c->status));
-      if (t->arrived != kNoTime) {
-        a.crew_eta = t->arrived;
-      } else if (t->dispatched != kNoTime) {
-        const ServiceArea& area = t->has_place_point ? desk.areas().at(t->place_point) : desk.areas().fallback();
-        a.crew_eta = std::max(now, t->dispatched + area.arrival_limit / 2);
-      }
+      a.crew_eta = desk.crew_eta(a.ticket, now);
     }
   } else if (status.dark || status.dead) {
     a.power = PowerState::off;

@@ -1,5 +1,7 @@
 #include "dispatch/ticket_desk.h"
 
+#include "dispatch/travel_time.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -46,13 +48,14 @@ struct TicketDesk::Impl {
   std::vector<TicketId> open;     // open tickets (compacted in advance)
   std::vector<std::uint32_t> queue_position;  // per ticket: place among repairs waiting for a crew
   std::vector<TicketId> ranked;   // open tickets in serving order (as of the last advance)
+  StraightLineTravel travel;  // until road travel times come: the model's coordinates
   std::vector<std::uint8_t> sp_rank;  // per service point: 0 critical, 1 important, 2 other
   std::vector<CustomerId> sp_customer;  // per service point: its first customer
   std::vector<std::uint8_t> changed_flag;
   std::vector<TicketId> changed;
 
   Impl(const NetworkModel& m, TicketRules r, ServiceAreas a, EtrModel e)
-      : model(m), rules(std::move(r)), areas(std::move(a)), etr_model(std::move(e)) {
+      : model(m), rules(std::move(r)), areas(std::move(a)), etr_model(std::move(e)), travel{m.crs} {
     sp_rank.assign(model.service_points().size(), 2);
     sp_customer.assign(model.service_points().size(), CustomerId());
     for (std::uint32_t i = 0; i < model.customers().size(); ++i) {
@@ -553,7 +556,13 @@ struct TicketDesk::Impl {
       f.dispatched = t.dispatched;
       f.arrived = t.arrived;
       if (!t.crew.empty()) {
-        if (const Crew* c = roster.find(t.crew)) f.crew_estimate = c->etr;
+        if (const Crew* c = roster.find(t.crew)) {
+          f.crew_estimate = c->etr;
+          if (t.arrived == kNoTime && c->has_position && t.has_place_point) {
+            f.trip = travel.time(c->position, t.place_point);
+            f.trip_from = c->position_at;
+          }
+        }
       } else {
         f.crew_free_at = first_crew_free(now);
         f.queued_ahead_per_crew = static_cast<double>(queue_position[tid.value()]) / static_cast<double>(crews);
@@ -645,6 +654,17 @@ std::vector<TicketId> TicketDesk::queue() const {
 
 Etr TicketDesk::etr(const OutageEngine& engine, OutageId outage, Timestamp now) const {
   return impl_->etr(engine, outage, now);
+}
+
+Timestamp TicketDesk::crew_eta(TicketId id, Timestamp now) const {
+  const Ticket* t = ticket(id);
+  if (!t || t->crew.empty()) return kNoTime;
+  if (t->arrived != kNoTime) return t->arrived;
+  if (t->dispatched == kNoTime) return kNoTime;
+  if (const Crew* c = impl_->roster.find(t->crew); c && c->has_position && t->has_place_point) {
+    if (auto trip = impl_->travel.time(c->position, t->place_point)) return std::max(now, std::max(c->position_at, t->dispatched) + *trip);
+  }
+  return std::max(now, t->dispatched + impl_->area_of(*t).arrival_limit / 2);
 }
 
 FollowUp TicketDesk::follow_up(const OutageEngine& engine, TicketId id) const { return impl_->follow_up(engine, id); }

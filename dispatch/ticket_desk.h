@@ -102,6 +102,10 @@ class TicketDesk {
   // Open tickets in the order they are to be served.
   std::vector<TicketId> queue() const;
   Etr etr(const OutageEngine& engine, OutageId outage, Timestamp now) const;
+  // When the ticket's crew is (or was) on site: its arrival once there; en route, from where it
+  // was last seen by straight-line travel (or half the area's arrival limit from dispatch when
+  // positions are unknown), never before now. kNoTime without a dispatched crew.
+  Timestamp crew_eta(TicketId ticket, Timestamp now) const;
   FollowUp follow_up(const OutageEngine& engine, TicketId id) const;
   const CrewRoster& crews() const;
   const EtrModel& etr_model() const;

@@ -1,5 +1,5 @@
-// The nearest-idle-crew dispatcher on the drawn feeder (tests/feeds/drawn_feeder.h), its buses
-// placed on a line in metres: bus bN at (1000 * N, 0).
+// The nearest-idle-crew dispatcher on the drawn feeder placed on a line in metres
+// (tests/feeds/drawn_feeder.h, placed_drawn_feeder: bus bN at (1000 * N, 0)).
 #include "dispatch/nearest_idle.h"
 
 #include <gtest/gtest.h>
@@ -14,28 +14,11 @@ using namespace std::chrono_literals;
 
 const Timestamp kT0 = Timestamp(std::chrono::sys_days(std::chrono::year(2026) / 11 / 23).time_since_epoch()) + 8h;
 
-NetworkModel placed_feeder(bool positions) {
-  NetworkModel m = testing::drawn_feeder();
-  m.crs.kind = CoordinateSystem::Kind::local;
-  m.crs.metres_per_unit = 1;
-  if (!positions) return m;
-  // b0..b5 along the x axis, 1 km apart; each service transformer's low side (sN) at its bus.
-  const std::vector<std::pair<const char*, double>> at = {{"b0", 0},    {"b1", 1000}, {"b2", 2000}, {"b3", 3000},
-                                                          {"b4", 4000}, {"b5", 5000}, {"s1", 3000}, {"s2", 4000},
-                                                          {"s3", 5000}, {"s4", 2000}, {"s5", 5000}};
-  for (const auto& [id, x] : at) {
-    Bus& b = m.bus(m.find_bus(id));
-    b.position = Point{x, 0};
-    b.has_position = true;
-  }
-  return m;
-}
-
 struct Room {
   NetworkModel model;
   ControlRoom room;
   int next = 0;
-  explicit Room(bool positions) : model(placed_feeder(positions)), room(model, InferenceConfig{}) {}
+  explicit Room(bool positions) : model(testing::placed_drawn_feeder(positions)), room(model, InferenceConfig{}) {}
   void send(Timestamp t, EventPayload p) {
     Event e;
     e.source = "test";

@@ -393,5 +393,34 @@ TEST(TicketDesk, AnOutagesTicketIsAcceptedWhenTheOutageBecameProbableHoweverLate
   EXPECT_TRUE(t.route.breached);
 }
 
+TEST(TicketDesk, AnEnRouteCrewsEtaRunsFromWhereItWasLastSeen) {
+  NetworkModel model = testing::placed_drawn_feeder();
+  ControlRoom room(model, InferenceConfig{});
+  int n = 0;
+  auto send = [&](Timestamp t, EventPayload p) {
+    Event e;
+    e.source = "test";
+    e.id = "e" + std::to_string(++n);
+    e.time = t;
+    e.payload = std::move(p);
+    ASSERT_TRUE(room.apply(e, t, n).ok());
+  };
+  CallReport wire;  // at m1: transformer T1's low side s1, x = 3,000 m
+  wire.customer = "c1";
+  wire.symptom = Symptom::wire_down;
+  send(kT0, wire);
+  TicketId id = room.desk().queue().empty() ? TicketId(0) : room.desk().queue().front();
+  send(kT0 + 1min, CrewPosition{"K1", Position{5000, 0, false}});
+  CrewStatus go;
+  go.crew = "K1";
+  go.status = CrewState::en_route;
+  go.ticket = std::to_string(id.value());
+  send(kT0 + 2min, go);
+  // 2,000 m x 1.4 (detour) at 30 km/h: 336 s, from the dispatch (after the last position).
+  EXPECT_EQ(room.desk().crew_eta(id, kT0 + 3min), kT0 + 2min + 336s);
+  send(kT0 + 3min, CrewPosition{"K1", Position{4000, 0, false}});  // 1 km closer, a minute later
+  EXPECT_EQ(room.desk().crew_eta(id, kT0 + 3min), kT0 + 3min + 168s);
+}
+
 }  // namespace
 }  // namespace outage

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "geo/network_model.h"
 
@@ -57,6 +59,25 @@ inline NetworkModel drawn_feeder() {
   meters("s3", 9, 10);
   meters("s4", 11, 26);
   meters("s5", 27, 66);
+  return m;
+}
+
+// The drawn feeder in a local metric CRS; with `positions`, its buses on the x axis 1 km apart
+// (bN at x = 1000 N; each transformer's low side sN at its bus), for travel times.
+inline NetworkModel placed_drawn_feeder(bool positions = true) {
+  NetworkModel m = drawn_feeder();
+  m.crs.kind = CoordinateSystem::Kind::local;
+  m.crs.metres_per_unit = 1;
+  if (!positions) return m;
+  // b0..b5 along the x axis, 1 km apart; each service transformer's low side (sN) at its bus.
+  const std::vector<std::pair<const char*, double>> at = {{"b0", 0},    {"b1", 1000}, {"b2", 2000}, {"b3", 3000},
+                                                          {"b4", 4000}, {"b5", 5000}, {"s1", 3000}, {"s2", 4000},
+                                                          {"s3", 5000}, {"s4", 2000}, {"s5", 5000}};
+  for (const auto& [id, x] : at) {
+    Bus& b = m.bus(m.find_bus(id));
+    b.position = Point{x, 0};
+    b.has_position = true;
+  }
   return m;
 }
 
