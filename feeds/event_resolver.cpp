@@ -124,6 +124,29 @@ std::vector<Result<ResolvedEvent>> EventResolver::resolve_all(std::span<const De
   return out;
 }
 
+Status EventResolver::subject(const std::string& customer, const std::string& meter, const std::string& phone,
+                              const std::optional<Position>& position, ResolvedEvent& r) const {
+  if (!customer.empty()) {
+    r.customer = model_.find_customer(customer);
+    if (!r.customer.valid()) return unknown("customer", "customer", customer);
+    r.service_point = model_.customer(r.customer).service_point;
+  } else if (!meter.empty()) {
+    r.service_point = model_.find_service_point(meter);
+    if (!r.service_point.valid()) return unknown("meter", "meter", meter);
+  } else if (!phone.empty()) {
+    auto found = customers_by_phone(phone);
+    if (found.empty()) return unknown("phone", "phone number", phone);
+    r.customer = found.front();
+    r.service_point = model_.customer(r.customer).service_point;
+  } else if (position) {
+    r.service_point = nearest_service_point(Point{position->x, position->y});
+    r.located = r.service_point.valid();
+  } else {
+    r.located = false;
+  }
+  return {};
+}
+
 Result<ResolvedEvent> EventResolver::resolve(const Event& event) const {
   ResolvedEvent r;
   auto meter = [&](const std::string& id) -> Status {
@@ -157,23 +180,7 @@ Result<ResolvedEvent> EventResolver::resolve(const Event& event) const {
       r.service_points.push_back(sp);
     }
   } else if (auto* e = event.get<CallReport>()) {
-    if (!e->customer.empty()) {
-      r.customer = model_.find_customer(e->customer);
-      if (!r.customer.valid()) return unknown("customer", "customer", e->customer);
-      r.service_point = model_.customer(r.customer).service_point;
-    } else if (!e->meter.empty()) {
-      s = meter(e->meter);
-    } else if (!e->phone.empty()) {
-      auto found = customers_by_phone(e->phone);
-      if (found.empty()) return unknown("phone", "phone number", e->phone);
-      r.customer = found.front();
-      r.service_point = model_.customer(r.customer).service_point;
-    } else if (e->position) {
-      r.service_point = nearest_service_point(Point{e->position->x, e->position->y});
-      r.located = r.service_point.valid();
-    } else {
-      r.located = false;  // an address: the store's address search places it
-    }
+    s = subject(e->customer, e->meter, e->phone, e->position, r);  // an address alone: the store places it
   } else if (auto* e = event.get<OutageConfirm>()) {
     auto id = outage_id(e->outage);
     if (!id) return id.error();
@@ -184,23 +191,7 @@ Result<ResolvedEvent> EventResolver::resolve(const Event& event) const {
     r.outage = *id;
   } else if (auto* e = event.get<TicketOpen>()) {
     // The subject, as for a call; none is fine (a suggestion, a business request).
-    if (!e->customer.empty()) {
-      r.customer = model_.find_customer(e->customer);
-      if (!r.customer.valid()) return unknown("customer", "customer", e->customer);
-      r.service_point = model_.customer(r.customer).service_point;
-    } else if (!e->meter.empty()) {
-      s = meter(e->meter);
-    } else if (!e->phone.empty()) {
-      auto found = customers_by_phone(e->phone);
-      if (found.empty()) return unknown("phone", "phone number", e->phone);
-      r.customer = found.front();
-      r.service_point = model_.customer(r.customer).service_point;
-    } else if (e->position) {
-      r.service_point = nearest_service_point(Point{e->position->x, e->position->y});
-      r.located = r.service_point.valid();
-    } else {
-      r.located = false;
-    }
+    s = subject(e->customer, e->meter, e->phone, e->position, r);
   } else if (auto* e = event.get<OutageRecord>()) {
     for (const std::string& d : e->devices) {
       ElementId id = model_.find_element(d);

@@ -52,6 +52,10 @@ class EventResolver {
   ServicePointId nearest_service_point(Point p) const;
 
  private:
+  // The subject of a call or a ticket: the first of customer, meter, phone, position given;
+  // `located` false when none is (an address only, or nothing).
+  Status subject(const std::string& customer, const std::string& meter, const std::string& phone,
+                 const std::optional<Position>& position, ResolvedEvent& r) const;
   const NetworkModel& model_;
   const GatewayRegistry* gateways_;
   std::unordered_multimap<std::string, std::uint32_t> by_phone_;
