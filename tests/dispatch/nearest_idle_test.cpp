@@ -6,6 +6,7 @@
 
 #include "dispatch/control_room.h"
 #include "tests/feeds/drawn_feeder.h"
+#include "tests/feeds/make_event.h"
 
 namespace outage {
 namespace {
@@ -20,12 +21,8 @@ struct Room {
   int next = 0;
   explicit Room(bool positions) : model(testing::placed_drawn_feeder(positions)), room(model, InferenceConfig{}) {}
   void send(Timestamp t, EventPayload p) {
-    Event e;
-    e.source = "test";
-    e.id = "e" + std::to_string(++next);
-    e.time = t;
-    e.payload = std::move(p);
-    ASSERT_TRUE(room.apply(e, t, next).ok());
+    ++next;
+    ASSERT_TRUE(room.apply(testing::make_event("e" + std::to_string(next), t, std::move(p)), t, next).ok());
   }
   void crew(const std::string& id, double x, CrewState state = CrewState::available) {
     send(kT0, CrewPosition{id, Position{x, 0, false}});

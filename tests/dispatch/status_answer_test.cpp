@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/feeds/drawn_feeder.h"
+#include "tests/feeds/make_event.h"
 
 namespace outage {
 namespace {
@@ -20,12 +21,8 @@ struct Hotline {
   int next = 0;
 
   void send(Timestamp t, EventPayload payload) {
-    Event e;
-    e.source = "test";
-    e.id = "e" + std::to_string(++next);
-    e.time = t;
-    e.payload = std::move(payload);
-    ASSERT_TRUE(room.apply(e, t, next).ok());
+    ++next;
+    ASSERT_TRUE(room.apply(testing::make_event("e" + std::to_string(next), t, std::move(payload)), t, next).ok());
   }
   void record(RecordKind kind, std::vector<std::string> devices, std::vector<std::string> customers, Timestamp start,
               Timestamp end, std::string reason) {

@@ -11,6 +11,7 @@
 
 #include "dispatch/control_room.h"
 #include "tests/feeds/drawn_feeder.h"
+#include "tests/feeds/make_event.h"
 
 namespace outage {
 namespace {
@@ -36,12 +37,8 @@ struct Room {
       : model(edited(edit)), room(model, InferenceConfig{}, nullptr, TicketRules{}, std::move(areas)) {}
 
   Status send(Timestamp t, EventPayload payload, std::string source = "test") {
-    Event e;
-    e.source = std::move(source);
-    e.id = "e" + std::to_string(++next);
-    e.time = t;
-    e.payload = std::move(payload);
-    return room.apply(e, t, next);
+    ++next;
+    return room.apply(testing::make_event("e" + std::to_string(next), t, std::move(payload), std::move(source)), t, next);
   }
   void gasp(int meter, Timestamp t) { ASSERT_TRUE(send(t, MeterPowerOff{"m" + std::to_string(meter)}).ok()); }
   void back(int meter, Timestamp t) { ASSERT_TRUE(send(t, MeterPowerOn{"m" + std::to_string(meter)}).ok()); }
@@ -398,12 +395,8 @@ TEST(TicketDesk, AnEnRouteCrewsEtaRunsFromWhereItWasLastSeen) {
   ControlRoom room(model, InferenceConfig{});
   int n = 0;
   auto send = [&](Timestamp t, EventPayload p) {
-    Event e;
-    e.source = "test";
-    e.id = "e" + std::to_string(++n);
-    e.time = t;
-    e.payload = std::move(p);
-    ASSERT_TRUE(room.apply(e, t, n).ok());
+    ++n;
+    ASSERT_TRUE(room.apply(testing::make_event("e" + std::to_string(n), t, std::move(p)), t, n).ok());
   };
   CallReport wire;  // at m1: transformer T1's low side s1, x = 3,000 m
   wire.customer = "c1";

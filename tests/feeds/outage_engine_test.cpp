@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "tests/feeds/drawn_feeder.h"
+#include "tests/feeds/make_event.h"
 #include "tests/geo/feeders.h"
 
 namespace outage {
@@ -17,14 +18,7 @@ using namespace std::chrono_literals;
 
 const Timestamp kT0 = Timestamp(std::chrono::sys_days(std::chrono::year(2026) / 11 / 23).time_since_epoch()) + 8h;
 
-Event make(std::string id, Timestamp t, EventPayload payload, std::string source = "test") {
-  Event e;
-  e.source = std::move(source);
-  e.id = std::move(id);
-  e.time = t;
-  e.payload = std::move(payload);
-  return e;
-}
+using testing::make_event;
 
 // Drives an engine through events with one clock.
 struct Drill {
@@ -39,7 +33,7 @@ struct Drill {
   Status send(Timestamp t, EventPayload payload, Timestamp now = kNoTime,
               std::span<const ServicePointId> area = {}) {
     ++next;
-    return engine->apply(make("e" + std::to_string(next), t, std::move(payload)), now == kNoTime ? t : now, next, area);
+    return engine->apply(make_event("e" + std::to_string(next), t, std::move(payload)), now == kNoTime ? t : now, next, area);
   }
   void gasp(const std::string& meter, Timestamp t) { ASSERT_TRUE(send(t, MeterPowerOff{meter}).ok()); }
   void back(const std::string& meter, Timestamp t) { ASSERT_TRUE(send(t, MeterPowerOn{meter}).ok()); }
