@@ -48,6 +48,7 @@ struct TicketDesk::Impl {
   std::vector<TicketId> open;     // open tickets (compacted in advance)
   std::vector<std::uint32_t> queue_position;  // per ticket: place among repairs waiting for a crew
   std::vector<TicketId> ranked;   // open tickets in serving order (as of the last advance)
+  std::uint32_t waiting = 0;      // repairs waiting for a crew (as of the last advance)
   StraightLineTravel travel;  // until road travel times come: the model's coordinates
   std::vector<std::uint8_t> sp_rank;  // per service point: 0 critical, 1 important, 2 other
   std::vector<CustomerId> sp_customer;  // per service point: its first customer
@@ -512,7 +513,7 @@ struct TicketDesk::Impl {
       if (x.accepted != y.accepted) return x.accepted < y.accepted;
       return a < b;
     });
-    std::uint32_t waiting = 0;
+    waiting = 0;
     for (TicketId id : ranked) {
       const Ticket& t = tickets[id.value()];
       if (t.kind == TicketKind::repair && t.crew.empty()) queue_position[id.value()] = waiting++;
@@ -568,9 +569,8 @@ struct TicketDesk::Impl {
         f.queued_ahead_per_crew = static_cast<double>(queue_position[tid.value()]) / static_cast<double>(crews);
       }
     } else {
+      // No ticket yet: behind every repair waiting now.
       f.crew_free_at = first_crew_free(now);
-      std::size_t waiting = 0;
-      for (TicketId q : open) waiting += tickets[q.value()].kind == TicketKind::repair && tickets[q.value()].crew.empty();
       f.queued_ahead_per_crew = static_cast<double>(waiting) / static_cast<double>(crews);
     }
     return etr_model.fault(f, now);
