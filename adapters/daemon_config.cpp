@@ -10,31 +10,13 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "adapters/toml_reader.h"
 #include "feeds/rfc3339.h"
 
 namespace outage {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string_view type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
-  }
-}
-
-std::string join_key(std::string_view prefix, std::string_view key) {
-  return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
-}
 
 std::optional<int> parse_digits(std::string_view s) {
   int v = 0;
@@ -43,198 +25,17 @@ std::optional<int> parse_digits(std::string_view s) {
   if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return v;
 }
-
-// UTC milliseconds of a civil date and time with an offset in minutes east of UTC.
-Timestamp to_timestamp(int y, unsigned mo, unsigned d, int h, int mi, int s, std::int64_t ms, int offset_min) {
-  using namespace std::chrono;
-  sys_days date = year(y) / month(mo) / day(d);
-  return time_point_cast<milliseconds>(date) + hours(h) + minutes(mi) + seconds(s) + milliseconds(ms) -
-         minutes(offset_min);
-}
-
 }  // namespace
 
 namespace {
 
-// Reads tables into the config, collecting every error.
-class Reader {
- public:
-  explicit Reader(std::string_view origin) : origin_(origin) {}
-
-  void error(std::string_view key, std::string_view reason) {
-    errors_.push_back(fmt::format("{}: {}: {}", origin_, key, reason));
-  }
-  bool failed() const { return !errors_.empty(); }
-  std::string message() const {
-    std::string out;
-    for (const auto& e : errors_) out += (out.empty() ? "" : "\n") + e;
-    return out;
-  }
-
-  // Reports every key of `t` that is not in `known`.
-  void only_known(const toml::table& t, std::string_view prefix, std::initializer_list<std::string_view> known) {
-    for (auto&& [key, node] : t) {
-      bool ok = false;
-      for (auto k : known) ok = ok || k == key.str();
-      if (ok) continue;
-      std::string list;
-      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      error(join_key(prefix, key.str()), fmt::format("unknown key (known here: {})", list));
-    }
-  }
-
-  // The sub-table `key` of `t`, nullptr when absent (or reported when not a table).
-  const toml::table* table(const toml::table& t, std::string_view prefix, std::string_view key) {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return nullptr;
-    if (const toml::table* tt = n->as_table()) return tt;
-    error(join_key(prefix, key), fmt::format("expected a table ([{}]), got {}", join_key(prefix, key), type_name(*n)));
-    return nullptr;
-  }
-
-  // The array of tables `key` ([[key]]), nullptr when absent (or reported).
-  const toml::array* table_array(const toml::table& t, std::string_view key) {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return nullptr;
-    const toml::array* a = n->as_array();
-    if (a != nullptr && a->is_array_of_tables()) return a;
-    if (a != nullptr && a->empty()) return a;
-    error(key, fmt::format("expected an array of tables ([[{}]]), got {}", key, type_name(*n)));
-    return nullptr;
-  }
-
-  bool string(const toml::table& t, std::string_view prefix, std::string_view key, std::string& out) {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return false;
-    if (const auto* s = n->as_string()) {
-      out = s->get();
-      return true;
-    }
-    error(join_key(prefix, key), fmt::format("expected a string, got {}", type_name(*n)));
-    return false;
-  }
-
-  bool boolean(const toml::table& t, std::string_view prefix, std::string_view key, bool& out) {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return false;
-    if (const auto* b = n->as_boolean()) {
-      out = b->get();
-      return true;
-    }
-    error(join_key(prefix, key), fmt::format("expected true or false, got {}", type_name(*n)));
-    return false;
-  }
-
-  template <typename Int>
-  bool integer(const toml::table& t, std::string_view prefix, std::string_view key, Int& out, std::int64_t min,
-               std::int64_t max) {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return false;
-    const auto* i = n->as_integer();
-    if (i == nullptr) {
-      error(join_key(prefix, key), fmt::format("expected an integer from {} to {}, got {}", min, max, type_name(*n)));
-      return false;
-    }
-    std::int64_t v = i->get();
-    if (v < min || v > max) {
-      error(join_key(prefix, key), fmt::format("expected an integer from {} to {}, got {}", min, max, v));
-      return false;
-    }
-    out = static_cast<Int>(v);
-    return true;
-  }
-
-  // A number of seconds > 0 (integer or decimal).
-  bool seconds(const toml::table& t, std::string_view prefix, std::string_view key, double& out) {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return false;
-    std::optional<double> v;
-    if (const auto* i = n->as_integer()) v = static_cast<double>(i->get());
-    if (const auto* f = n->as_floating_point()) v = f->get();
-    if (!v) {
-      error(join_key(prefix, key), fmt::format("expected a number of seconds, got {}", type_name(*n)));
-      return false;
-    }
-    if (!std::isfinite(*v) || *v <= 0) {
-      error(join_key(prefix, key), fmt::format("expected a number of seconds above 0, got {}", *v));
-      return false;
-    }
-    out = *v;
-    return true;
-  }
-
-  bool number(const toml::node& n, std::string_view key, double& out) {
-    if (const auto* i = n.as_integer()) {
-      out = static_cast<double>(i->get());
-      return true;
-    }
-    if (const auto* f = n.as_floating_point(); f != nullptr && std::isfinite(f->get())) {
-      out = f->get();
-      return true;
-    }
-    error(key, fmt::format("expected a number, got {}", type_name(n)));
-    return false;
-  }
-
-  bool strings(const toml::table& t, std::string_view prefix, std::string_view key, std::vector<std::string>& out) {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return false;
-    const toml::array* a = n->as_array();
-    if (a == nullptr) {
-      error(join_key(prefix, key), fmt::format("expected an array of strings, got {}", type_name(*n)));
-      return false;
-    }
-    std::vector<std::string> values;
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      const auto* s = (*a)[i].as_string();
-      if (s == nullptr) {
-        error(fmt::format("{}[{}]", join_key(prefix, key), i), fmt::format("expected a string, got {}", type_name((*a)[i])));
-        return false;
-      }
-      values.push_back(s->get());
-    }
-    out = std::move(values);
-    return true;
-  }
-
-  // An RFC 3339 time with a zone: a TOML offset date-time or a string.
-  bool time(const toml::table& t, std::string_view prefix, std::string_view key, std::optional<Timestamp>& out) {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return false;
-    std::string k = join_key(prefix, key);
-    if (const auto* dt = n->as_date_time()) {
-      const toml::date_time& v = dt->get();
-      if (!v.offset) {
-        error(k, "expected a time with a zone (e.g. 2026-11-23T08:00:00+08:00), got a local date-time");
-        return false;
-      }
-      out = to_timestamp(v.date.year, v.date.month, v.date.day, v.time.hour, v.time.minute, v.time.second,
-                         v.time.nanosecond / 1000000, v.offset->minutes);
-      return true;
-    }
-    if (const auto* s = n->as_string()) {
-      if (auto ts = parse_rfc3339(s->get())) {
-        out = *ts;
-        return true;
-      }
-      error(k, fmt::format("expected an RFC 3339 time with a zone (e.g. 2026-11-23T08:00:00+08:00), got '{}'", s->get()));
-      return false;
-    }
-    error(k, fmt::format("expected an RFC 3339 time with a zone, got {}", type_name(*n)));
-    return false;
-  }
-
- private:
-  std::string origin_;
-  std::vector<std::string> errors_;
-};
 
 std::string resolve(const fs::path& base, const std::string& path) {
   if (path.empty() || base.empty() || fs::path(path).is_absolute()) return path;
   return (base / path).lexically_normal().string();
 }
 
-void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
+void read_server(TomlReader& r, const toml::table& t, ServerConfig& out) {
   r.only_known(t, "server",
                {"listen", "io_threads", "max_body_bytes", "request_timeout_s", "idle_timeout_s", "max_connections"});
   std::string listen;
@@ -251,7 +52,7 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
   r.integer(t, "server", "max_connections", out.max_connections, 1, 1000000);
 }
 
-void read_clock(Reader& r, const toml::table& t, ClockConfig& out) {
+void read_clock(TomlReader& r, const toml::table& t, ClockConfig& out) {
   r.only_known(t, "clock", {"mode", "start"});
   std::string mode;
   if (r.string(t, "clock", "mode", mode)) {
@@ -266,7 +67,7 @@ void read_clock(Reader& r, const toml::table& t, ClockConfig& out) {
     r.error("clock.start", "only a simulated clock (mode = \"sim\") has a start time");
 }
 
-void read_tokens(Reader& r, const toml::array& a, std::vector<ApiToken>& out) {
+void read_tokens(TomlReader& r, const toml::array& a, std::vector<ApiToken>& out) {
   for (std::size_t i = 0; i < a.size(); ++i) {
     const toml::table& t = *a[i].as_table();
     std::string prefix = fmt::format("tokens[{}]", i);
@@ -295,7 +96,7 @@ void read_tokens(Reader& r, const toml::array& a, std::vector<ApiToken>& out) {
   }
 }
 
-void read_ingest(Reader& r, const toml::table& t, IngestConfig& out) {
+void read_ingest(TomlReader& r, const toml::table& t, IngestConfig& out) {
   r.only_known(t, "ingest", {"max_future_s", "max_age_s", "max_queued_rows", "commit_retry_s"});
   r.seconds(t, "ingest", "max_future_s", out.max_future_s);
   r.seconds(t, "ingest", "max_age_s", out.max_age_s);
@@ -303,7 +104,7 @@ void read_ingest(Reader& r, const toml::table& t, IngestConfig& out) {
   r.seconds(t, "ingest", "commit_retry_s", out.commit_retry_s);
 }
 
-void read_mqtt(Reader& r, const toml::table& t, MqttConfig& out) {
+void read_mqtt(TomlReader& r, const toml::table& t, MqttConfig& out) {
   r.only_known(t, "mqtt", {"enabled", "host", "port", "topics", "client_id", "qos", "connections"});
   r.boolean(t, "mqtt", "enabled", out.enabled);
   if (r.string(t, "mqtt", "host", out.host) && out.host.empty()) r.error("mqtt.host", "must not be empty");
@@ -319,7 +120,7 @@ void read_mqtt(Reader& r, const toml::table& t, MqttConfig& out) {
   r.integer(t, "mqtt", "connections", out.connections, 1, 64);
 }
 
-void read_ping(Reader& r, const toml::table& t, PingConfig& out) {
+void read_ping(TomlReader& r, const toml::table& t, PingConfig& out) {
   r.only_known(t, "ping", {"mqtt_topic", "webhook_url", "meters_per_transformer"});
   r.string(t, "ping", "mqtt_topic", out.mqtt_topic);
   if (r.string(t, "ping", "webhook_url", out.webhook_url) && !out.webhook_url.empty() &&
@@ -328,7 +129,7 @@ void read_ping(Reader& r, const toml::table& t, PingConfig& out) {
   r.integer(t, "ping", "meters_per_transformer", out.meters_per_transformer, 1, 100);
 }
 
-void read_hotline(Reader& r, const toml::table& t, AnswerStyle& out) {
+void read_hotline(TomlReader& r, const toml::table& t, AnswerStyle& out) {
   r.only_known(t, "hotline", {"language", "utc_offset"});
   std::string language;
   if (r.string(t, "hotline", "language", language)) {
@@ -354,7 +155,7 @@ void read_hotline(Reader& r, const toml::table& t, AnswerStyle& out) {
   }
 }
 
-void read_tickets(Reader& r, const toml::table& t, TicketRules& out) {
+void read_tickets(TomlReader& r, const toml::table& t, TicketRules& out) {
   r.only_known(t, "tickets", {"repair_route_limit_min", "other_route_limit_min", "at_risk_share", "routes"});
   int repair = 5, other = 10;
   if (r.integer(t, "tickets", "repair_route_limit_min", repair, 1, 24 * 60)) out.repair_route_limit = std::chrono::minutes(repair);
@@ -403,7 +204,7 @@ void read_tickets(Reader& r, const toml::table& t, TicketRules& out) {
   }
 }
 
-void read_areas(Reader& r, const toml::array& a, std::vector<AreaConfig>& out) {
+void read_areas(TomlReader& r, const toml::array& a, std::vector<AreaConfig>& out) {
   for (std::size_t i = 0; i < a.size(); ++i) {
     const toml::table& t = *a[i].as_table();
     std::string prefix = fmt::format("areas[{}]", i);
@@ -503,7 +304,7 @@ Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view
   }
   DaemonConfig config;
   config.origin = std::string(origin);
-  Reader r(origin);
+  TomlReader r(origin);
   for (auto&& [key, node] : root) {
     static constexpr std::string_view kSections[] = {"server", "store", "model", "clock",   "tokens",   "ingest",
                                                      "mqtt",   "ping",  "areas", "hotline", "tickets", "inference"};

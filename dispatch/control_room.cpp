@@ -44,6 +44,12 @@ void ControlRoom::advance(Timestamp now) {
   std::vector<OutageId> changed = engine_.take_changed();
   desk_.outages_changed(engine_, changed, now);
   desk_.advance(now);
+  assignments_.clear();
+  if (policy_ == DispatchPolicy::nearest_idle) {
+    for (Assignment& a : assign_nearest_idle(desk_, desk_.travel(), now)) {
+      if (desk_.assign(a.ticket, a.crew, a.eta, a.reason, now)) assignments_.push_back(std::move(a));
+    }
+  }
   for (OutageId id : changed) {
     if (id.value() >= changed_flag_.size()) changed_flag_.resize(id.value() + 1, 0);
     if (!changed_flag_[id.value()]) {

@@ -7,6 +7,8 @@
 #include <span>
 #include <vector>
 
+#include "dispatch/dispatch_policy.h"
+#include "dispatch/nearest_idle.h"
 #include "dispatch/ticket_desk.h"
 #include "feeds/outage_engine.h"
 
@@ -27,8 +29,14 @@ class ControlRoom {
   Status apply(const Event& event, Timestamp now, std::int64_t seq = 0,
                std::span<const ServicePointId> area_service_points = {});
 
-  // Runs the engine's timers and roll-up, then the desk's tickets and clocks.
+  // Runs the engine's timers and roll-up, then the desk's tickets and clocks, then the
+  // dispatcher (by the policy) over the tickets still without a crew.
   void advance(Timestamp now);
+
+  // Who assigns crews (manual by default). The assignments made by the last advance().
+  void set_dispatch_policy(DispatchPolicy policy) { policy_ = policy; }
+  DispatchPolicy dispatch_policy() const { return policy_; }
+  const std::vector<Assignment>& last_assignments() const { return assignments_; }
 
   const NetworkModel& model() const { return model_; }
   OutageEngine& engine() { return engine_; }
@@ -49,7 +57,9 @@ class ControlRoom {
   TicketDesk desk_;
   std::vector<OutageId> changed_;
   std::vector<std::uint8_t> changed_flag_;
-  std::unordered_map<std::string, TicketId> opened_;  // source + '\n' + event id -> ticket
+  std::unordered_map<std::string, TicketId> opened_;
+  DispatchPolicy policy_ = DispatchPolicy::manual;
+  std::vector<Assignment> assignments_;  // source + '\n' + event id -> ticket
 };
 
 }  // namespace outage

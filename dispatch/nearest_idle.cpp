@@ -9,7 +9,7 @@ namespace outage {
 std::vector<Assignment> assign_nearest_idle(const TicketDesk& desk, const StraightLineTravel& travel, Timestamp now) {
   std::vector<const Crew*> idle;
   for (const Crew* c : desk.crews().crews()) {
-    if (c->status == CrewState::available) idle.push_back(c);
+    if (c->status == CrewState::available && !desk.ticket_of_crew(c->id).valid()) idle.push_back(c);
   }
   std::vector<Assignment> out;
   for (TicketId id : desk.queue()) {

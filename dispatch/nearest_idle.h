@@ -1,7 +1,7 @@
 // The nearest-idle-crew dispatcher: the reference that every smarter planner must beat. Each open
 // repair ticket without a crew, in the desk's serving order (emergencies, critical and important
-// customers, then first come), gets the nearest crew that is available and not yet given a ticket
-// here, by straight-line travel time. Tickets and crews without positions (a model without
+// customers, then first come), gets the nearest crew that is available and bound to no ticket (nor given one
+// here), by straight-line travel time. Tickets and crews without positions (a model without
 // coordinates, a crew that never reported one) are matched in order, with an ETA of half the
 // area's arrival limit, and the reason says so.
 //

@@ -52,6 +52,11 @@ ServiceAreas::ServiceAreas(std::vector<ServiceArea> areas, ServiceArea fallback)
 ServiceAreas::~ServiceAreas() = default;
 ServiceAreas::ServiceAreas(ServiceAreas&&) noexcept = default;
 ServiceAreas& ServiceAreas::operator=(ServiceAreas&&) noexcept = default;
+ServiceAreas::ServiceAreas(const ServiceAreas& other) : ServiceAreas(other.areas_, other.fallback_) {}
+ServiceAreas& ServiceAreas::operator=(const ServiceAreas& other) {
+  if (this != &other) *this = ServiceAreas(other);
+  return *this;
+}
 
 ServiceArea ServiceAreas::default_fallback() {
   return ServiceArea{"default", AreaClass::urban, std::chrono::minutes(45), {}};

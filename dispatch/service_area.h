@@ -34,6 +34,8 @@ class ServiceAreas {
   ~ServiceAreas();
   ServiceAreas(ServiceAreas&&) noexcept;
   ServiceAreas& operator=(ServiceAreas&&) noexcept;
+  ServiceAreas(const ServiceAreas& other);  // rebuilds the shapes
+  ServiceAreas& operator=(const ServiceAreas& other);
 
   // The area containing p (the first listed when areas overlap), else the fallback.
   const ServiceArea& at(Point p) const;

@@ -93,8 +93,11 @@ struct Ticket {
   LimitClock route;
   LimitClock arrival;
 
-  std::string crew;             // the crew on it, if any
+  std::string crew;             // the crew on it (assigned, or reporting on it), if any
+  Timestamp assigned_eta = kNoTime;  // the dispatcher's predicted arrival when it assigned the crew
+  std::string assignment;       // why that crew (the dispatcher's reason), "" when the crew took it itself
   bool crew_done = false;       // the crew reported the repair done
+  Timestamp crew_done_at = kNoTime;
   std::uint32_t customers = 0;  // customers out (repair tickets from outages)
   std::vector<TicketCall> calls;
   TicketId merged_into;

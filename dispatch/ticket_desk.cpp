@@ -415,6 +415,36 @@ struct TicketDesk::Impl {
     return {};
   }
 
+  Status assign(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now) {
+    if (!id.valid() || id.value() >= tickets.size()) return not_found(fmt::format("field 'ticket': unknown ticket {}", id.valid() ? id.value() : -1));
+    Ticket& t = tickets[id.value()];
+    if (t.kind != TicketKind::repair || !is_open(t.state)) {
+      return invalid_input(fmt::format("field 'ticket': ticket {} is not an open repair ticket", id.value()));
+    }
+    if (!t.crew.empty()) return invalid_input(fmt::format("field 'ticket': ticket {} has crew '{}' already", id.value(), t.crew));
+    const Crew* c = roster.find(crew);
+    if (c == nullptr) return invalid_input(fmt::format("field 'crew': unknown crew '{}'", crew));
+    if (c->status == CrewState::off_shift) return invalid_input(fmt::format("field 'crew': crew '{}' is off shift", crew));
+    if (auto it = crew_ticket.find(c->id); it != crew_ticket.end() && is_open(tickets[it->second.value()].state)) {
+      return invalid_input(fmt::format("field 'crew': crew '{}' is on ticket {}", crew, it->second.value()));
+    }
+    t.crew = c->id;
+    t.crew_done = false;
+    t.assigned_eta = eta;
+    t.assignment = std::move(reason);
+    crew_ticket[c->id] = t.id;
+    if (t.routed == kNoTime) {
+      t.routed = now;
+      t.route.met = now;
+      t.route.breached = now > t.route.due;
+      t.route.at_risk = false;
+    }
+    t.state = std::max(t.state, TicketState::routed);
+    std::erase(unbound, t.id);
+    touch(t.id);
+    return {};
+  }
+
   Status crew_status(const CrewStatus& s, Timestamp time, Timestamp now) {
     TicketId tid;
     if (!s.ticket.empty()) {
@@ -466,7 +496,7 @@ struct TicketDesk::Impl {
         t.state = std::max(t.state, TicketState::arrived);
         break;
       case CrewState::repaired:
-        if (t.crew == s.crew) t.crew_done = true;
+        if (t.crew == s.crew) t.crew_done = true, t.crew_done_at = time;
         if (!t.outage.valid()) restored(t, time, now);  // nothing else will say power is back
         else if (t.state == TicketState::restored) finish(t, TicketState::closed, now, "restored");
         break;
@@ -503,6 +533,15 @@ struct TicketDesk::Impl {
       };
       run(t.route);
       if (t.kind == TicketKind::repair) run(t.arrival);
+      if (t.crew_done && t.outage.valid() && now - t.crew_done_at >= rules.recheck_after) {
+        // Done, but the power is still off: the next crew goes.
+        if (auto it = crew_ticket.find(t.crew); it != crew_ticket.end() && it->second == t.id) crew_ticket.erase(it);
+        t.crew.clear();
+        t.crew_done = false;
+        t.assignment.clear();
+        t.assigned_eta = kNoTime;
+        touch(id);
+      }
     }
     ranked = open;
     std::sort(ranked.begin(), ranked.end(), [&](TicketId a, TicketId b) {
@@ -617,6 +656,18 @@ Result<TicketId> TicketDesk::open(const OutageEngine& engine, const TicketOpen& 
 }
 
 Status TicketDesk::check(const TicketOpen& request) { return Impl::check(request); }
+
+Status TicketDesk::assign(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now) {
+  return impl_->assign(id, crew, eta, std::move(reason), now);
+}
+
+TicketId TicketDesk::ticket_of_crew(std::string_view crew) const {
+  auto it = impl_->crew_ticket.find(std::string(crew));
+  if (it == impl_->crew_ticket.end() || !is_open(impl_->tickets[it->second.value()].state)) return {};
+  return it->second;
+}
+
+const StraightLineTravel& TicketDesk::travel() const { return impl_->travel; }
 
 Status TicketDesk::crew_status(const CrewStatus& status, Timestamp time, Timestamp now) {
   return impl_->crew_status(status, time, now);

@@ -35,6 +35,7 @@
 #include "dispatch/etr_model.h"
 #include "dispatch/service_area.h"
 #include "dispatch/ticket.h"
+#include "dispatch/travel_time.h"
 #include "feeds/event_resolver.h"
 #include "feeds/outage_engine.h"
 
@@ -51,6 +52,9 @@ struct TicketRules {
   Duration repair_route_limit = std::chrono::minutes(5);
   Duration other_route_limit = std::chrono::minutes(10);
   double at_risk_share = 0.2;  // at risk once less than this share of a limit is left
+  // A repair reported done whose outage is still out this long after goes back to the queue
+  // for another crew (the fault was elsewhere, or there was a second one).
+  Duration recheck_after = std::chrono::minutes(10);
   static std::string default_team(TicketKind kind);
 };
 
@@ -85,6 +89,13 @@ class TicketDesk {
   // and a contact; a complaint its type (and only a complaint has one).
   static Status check(const TicketOpen& request);
 
+  // A dispatcher's order (the nearest-idle dispatcher, later the planner, or a person): `crew`
+  // is to take ticket `id`. The ticket is routed (its routing clock met) and bound to the crew,
+  // whose own reports (en_route, on_site) follow. not_found for an unknown ticket;
+  // invalid_input when it is not an open repair ticket, already has a crew, or the crew is
+  // unknown, off shift or bound to another ticket.
+  Status assign(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now);
+
   // A crew's report. not_found when it names a ticket that does not exist.
   Status crew_status(const CrewStatus& status, Timestamp time, Timestamp now);
   void crew_position(const CrewPosition& position, Timestamp time);
@@ -108,6 +119,9 @@ class TicketDesk {
   Timestamp crew_eta(TicketId ticket, Timestamp now) const;
   FollowUp follow_up(const OutageEngine& engine, TicketId id) const;
   const CrewRoster& crews() const;
+  // The open ticket a crew is bound to (assigned or reporting on), invalid when none.
+  TicketId ticket_of_crew(std::string_view crew) const;
+  const StraightLineTravel& travel() const;
   const EtrModel& etr_model() const;
   const ServiceAreas& areas() const;
   // Tickets changed since the last call, each once, in id order.

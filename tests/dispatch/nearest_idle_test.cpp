@@ -85,5 +85,60 @@ TEST(NearestIdle, WithoutPositionsCrewsAreTakenInOrderAndTheReasonSaysSo) {
   EXPECT_NE(assigned[0].reason.find("no travel times"), std::string::npos);
 }
 
+TEST(NearestIdle, TheControlRoomAssignsAtEachTickWhenItsPolicySaysSo) {
+  Room r(true);
+  r.room.set_dispatch_policy(DispatchPolicy::nearest_idle);
+  r.crew("west", 0);
+  r.crew("east", 5000);
+  r.wire_down(1, kT0);  // m1 at x = 3000: east is 2 km away, west 3 km
+  r.room.advance(kT0 + 1min);
+  ASSERT_EQ(r.room.last_assignments().size(), 1u);
+  const Ticket& t = *r.room.desk().ticket(r.room.last_assignments()[0].ticket);
+  // Routed to east at the tick: the routing clock is met, the crew bound, the reason kept.
+  EXPECT_EQ(t.crew, "east");
+  EXPECT_EQ(t.state, TicketState::routed);
+  EXPECT_EQ(t.routed, kT0 + 1min);
+  EXPECT_EQ(t.route.met, kT0 + 1min);
+  EXPECT_EQ(t.assigned_eta, kT0 + 1min + 336s);  // 2,000 m x 1.4 at 30 km/h
+  EXPECT_NE(t.assignment.find("nearest idle"), std::string::npos);
+  EXPECT_EQ(r.room.desk().ticket_of_crew("east"), t.id);
+  // A second hazard at m27 (x = 5000): east is bound, so west goes although east is nearer.
+  r.wire_down(27, kT0 + 2min);
+  r.room.advance(kT0 + 3min);
+  ASSERT_EQ(r.room.last_assignments().size(), 1u);
+  EXPECT_EQ(r.room.last_assignments()[0].crew, "west");
+}
+
+TEST(NearestIdle, ManualPolicyAssignsNobody) {
+  Room r(true);
+  r.crew("west", 0);
+  r.wire_down(1, kT0);
+  r.room.advance(kT0 + 1min);
+  EXPECT_TRUE(r.room.last_assignments().empty());
+  EXPECT_FALSE(r.room.desk().ticket_of_crew("west").valid());
+}
+
+TEST(NearestIdle, AnAssignmentIsRefusedForABoundCrewAnUnknownCrewOrATakenTicket) {
+  Room r(true);
+  r.crew("west", 0);
+  r.crew("east", 5000);
+  r.wire_down(1, kT0);
+  r.wire_down(27, kT0);
+  r.room.advance(kT0 + 1min);
+  TicketDesk& desk = r.room.desk();
+  const TicketId first = desk.queue()[0], second = desk.queue()[1];
+  ASSERT_TRUE(desk.assign(first, "west", kNoTime, "by hand", kT0 + 1min));
+  Status taken = desk.assign(first, "east", kNoTime, "by hand", kT0 + 1min);
+  ASSERT_FALSE(taken);
+  EXPECT_NE(taken.error().message.find("has crew 'west' already"), std::string::npos) << taken.error().message;
+  Status bound = desk.assign(second, "west", kNoTime, "by hand", kT0 + 1min);
+  ASSERT_FALSE(bound);
+  EXPECT_NE(bound.error().message.find("field 'crew': crew 'west' is on ticket"), std::string::npos) << bound.error().message;
+  Status unknown = desk.assign(second, "nobody", kNoTime, "by hand", kT0 + 1min);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("unknown crew 'nobody'"), std::string::npos);
+  EXPECT_EQ(desk.assign(TicketId(999), "east", kNoTime, "", kT0).error().code, ErrorCode::not_found);
+}
+
 }  // namespace
 }  // namespace outage

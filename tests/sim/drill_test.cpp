@@ -1,0 +1,151 @@
+// The drill on IEEE 123: determinism, the field's physics and signals, the crews in the loop.
+#include "sim/drill.h"
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "geo/topology.h"
+#include "sim/drill_runs.h"
+#include "sim/in_process_target.h"
+#include "tests/geo/feeders.h"
+
+namespace outage {
+namespace {
+
+using namespace std::chrono_literals;
+
+const Timestamp kStart = Timestamp(std::chrono::sys_days(std::chrono::year(2026) / 7 / 15)) + 6h;  // 14:00 in +08:00
+
+NetworkModel& ieee123() {
+  static NetworkModel model = testing::read_feeder("ieee123/Run_IEEE123Bus.DSS");
+  return model;
+}
+
+// A thunderstorm afternoon on IEEE 123: random line faults at storm rates, two placed faults,
+// three crews at the substation.
+Scenario storm() {
+  Scenario s;
+  s.name = "test storm";
+  s.model = "ieee123/Run_IEEE123Bus.DSS";
+  s.seed = 42;
+  s.start = kStart;
+  s.duration = 4h;
+  s.weather = {{0h, Weather::calm}, {30min, Weather::storm}, {2h, Weather::wind}};
+  s.faults.line_per_km_hour = {0.001, 0.02, 0.3, 1.0};
+  s.faults.transformer_per_hour = {0, 0.001, 0.01, 0.05};
+  s.faults.placed = {{"line.l12", 40min, false}, {"line.l2", 70min, false}};
+  s.crews = {{"crew-a", "150", {}}, {"crew-b", "150", {}}, {"crew-c", "150", {}}};
+  s.signals.scada = {"breaker", "recloser"};
+  return s;
+}
+
+// Records every event the system is handed, as text, on the way to the real target.
+class Recording final : public DrillTarget {
+ public:
+  explicit Recording(DrillTarget& inner) : inner_(inner) {}
+  std::vector<std::string> log;
+  Result<std::vector<std::string>> deliver(std::span<const Event> events, Timestamp now) override {
+    for (const Event& e : events) {
+      std::string subject;
+      if (const MeterPowerOff* m = e.get<MeterPowerOff>()) subject = m->meter;
+      if (const MeterPowerOn* m = e.get<MeterPowerOn>()) subject = m->meter;
+      if (const CallReport* c = e.get<CallReport>()) subject = c->customer;
+      if (const CrewStatus* c = e.get<CrewStatus>()) subject = fmt::format("{}:{}:{}", c->crew, to_string(c->status), c->ticket);
+      log.push_back(fmt::format("{} {} {}/{} {} {}", now.time_since_epoch().count(), to_string(e.type()), e.source, e.id,
+                                e.time.time_since_epoch().count(), subject));
+    }
+    return inner_.deliver(events, now);
+  }
+  Status advance(Timestamp now) override { return inner_.advance(now); }
+  std::vector<TargetOrder> orders() override { return inner_.orders(); }
+  std::vector<std::string> ping_requests() override { return inner_.ping_requests(); }
+  Timestamp etr_for(std::string_view c, Timestamp now) override { return inner_.etr_for(c, now); }
+  std::uint64_t customers_out() override { return inner_.customers_out(); }
+  std::vector<ObservedOutage> outages() override { return inner_.outages(); }
+  std::vector<TargetTicket> tickets() override { return inner_.tickets(); }
+
+ private:
+  DrillTarget& inner_;
+};
+
+struct Played {
+  DrillResult result;
+  std::vector<std::string> log;
+};
+
+Played play(const Scenario& s, DrillOptions options = {}) {
+  EXPECT_TRUE(check(s, ieee123()));
+  InProcessTarget target(ieee123(), nullptr);
+  Recording recording(target);
+  auto run = run_drill(s, ieee123(), nullptr, recording, options);
+  EXPECT_TRUE(run) << (run ? "" : run.error().message);
+  return {run ? std::move(run).value() : DrillResult{}, std::move(recording.log)};
+}
+
+TEST(Drill, SameSeedGivesTheSameEventsAndTheSameReport) {
+  Played a = play(storm());
+  Played b = play(storm());
+  ASSERT_FALSE(a.log.empty());
+  EXPECT_EQ(a.log, b.log);
+  DrillReport ra = make_report(storm(), ieee123(), a.result, "in-process", DispatchPolicy::nearest_idle);
+  DrillReport rb = make_report(storm(), ieee123(), b.result, "in-process", DispatchPolicy::nearest_idle);
+  EXPECT_EQ(report_json(ra).dump(), report_json(rb).dump());
+}
+
+}  // namespace
+}  // namespace outage
+
+namespace outage {
+namespace {
+
+// One permanent fault, a perfect mesh, nobody calling, no crews: the field's signals alone.
+Scenario one_fault(std::string line) {
+  Scenario s;
+  s.name = "one fault";
+  s.model = "ieee123/Run_IEEE123Bus.DSS";
+  s.start = kStart;
+  s.duration = 30min;
+  s.faults.placed = {{std::move(line), 5min, false}};
+  s.signals.last_gasp_delivery = 1;
+  s.signals.concentrator_share = 0;
+  s.calls.share = 0;
+  s.calls.not_network_per_hour = 0;
+  s.calls.hazard_share = 0;
+  return s;
+}
+
+int count(const std::vector<std::string>& log, std::string_view type) {
+  int n = 0;
+  for (const std::string& l : log) n += l.find(fmt::format(" {} ", type)) != std::string::npos;
+  return n;
+}
+
+TEST(Field, EveryMeterBelowTheOperatedDeviceGaspsOnceWhenTheMeshLosesNothing) {
+  // line.l12 feeds the lateral with the loads at 34, 15, 16 and 17 (IEEE123Loads.DSS: s34c,
+  // s16c, s17c; one meter each), protected at the lateral's tap.
+  const std::vector<std::string> below = testing::meters_below(ieee123(), "line.l12");
+  Played p = play(one_fault("line.l12"));
+  ASSERT_EQ(p.result.record.faults.size(), 1u);
+  EXPECT_EQ(p.result.record.faults[0].device, "line.l12");
+  EXPECT_EQ(count(p.log, "meter.power_off"), static_cast<int>(below.size()));
+  EXPECT_EQ(count(p.log, "meter.power_on"), 0);  // nobody repairs it: no crews
+}
+
+TEST(Field, AMomentaryFaultBlinksTheRecloserZoneWithoutALastGasp) {
+  Scenario s = one_fault("line.l12");
+  s.faults.placed[0].momentary = true;
+  Played p = play(s);
+  ASSERT_EQ(p.result.record.faults.size(), 1u);
+  EXPECT_TRUE(p.result.record.faults[0].momentary);
+  // The reclosing (2 s) comes long before any meter's 30 s wait: no gasp, no power-on.
+  EXPECT_EQ(count(p.log, "meter.power_off"), 0);
+  EXPECT_EQ(count(p.log, "meter.power_on"), 0);
+  // Everyone below the recloser (IEEE 123 has none: the feeder head) had one momentary interruption.
+  EXPECT_EQ(p.result.record.interruptions.momentary_interruptions, ieee123().customers().size());
+  EXPECT_EQ(p.result.record.interruptions.customer_interruptions, 0u);
+}
+
+}  // namespace
+}  // namespace outage
