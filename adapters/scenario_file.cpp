@@ -102,7 +102,7 @@ void read_records(TomlReader& r, const toml::array& a, std::vector<RecordPlan>& 
 void read_signals(TomlReader& r, const toml::table& t, SignalPlan& out) {
   r.only_known(t, "signals", {"last_gasp_wait", "last_gasp_delivery", "last_gasp_delay", "power_on_delivery", "power_on_delay",
                               "concentrator_share", "concentrator_period", "scada", "scada_delay", "fault_indicators",
-                              "fci_delay", "gateways", "gateway_delivery", "gateway_delay", "ping_delivery", "ping_delay"});
+                              "fci_delay", "gateways", "gateway_delivery", "gateway_delay", "ping_delivery", "ping_delay", "sags_per_meter_hour"});
   read_range(r, t, "signals", "last_gasp_wait", out.last_gasp_wait);
   r.real(t, "signals", "last_gasp_delivery", out.last_gasp_delivery);
   read_range(r, t, "signals", "last_gasp_delay", out.last_gasp_delay);
@@ -117,6 +117,7 @@ void read_signals(TomlReader& r, const toml::table& t, SignalPlan& out) {
   r.string(t, "signals", "gateways", out.gateways);
   r.real(t, "signals", "gateway_delivery", out.gateway_delivery);
   read_range(r, t, "signals", "gateway_delay", out.gateway_delay);
+  read_by_weather(r, t, "signals", "sags_per_meter_hour", out.sags_per_meter_hour);
   r.real(t, "signals", "ping_delivery", out.ping_delivery);
   read_range(r, t, "signals", "ping_delay", out.ping_delay);
 }

@@ -348,6 +348,27 @@ void Field::schedule(std::span<const PlannedFault> faults) {
     });
   }
 
+  // Voltage sags on meters with power, spell by spell.
+  std::vector<WeatherSpell> spells = scenario_.weather;
+  if (spells.empty() || spells.front().from > Duration::zero()) spells.insert(spells.begin(), WeatherSpell{Duration::zero(), Weather::calm});
+  for (std::size_t k = 0; k < spells.size(); ++k) {
+    const double rate = scenario_.signals.sags_per_meter_hour[static_cast<int>(spells[k].level)];
+    const Duration from = spells[k].from, to = k + 1 < spells.size() ? spells[k + 1].from : scenario_.duration;
+    if (rate <= 0 || to <= from) continue;
+    const double span_h = std::chrono::duration<double, std::ratio<3600>>(to - from).count();
+    for (ServicePointId sp : by_pre_) {
+      SimRandom rs(scenario_.seed, Stream::sag, sp.value(), k);
+      for (std::uint64_t n = rs.poisson(rate * span_h); n > 0; --n) {
+        const Duration at = from + Duration(static_cast<Duration::rep>(rs.uniform() * static_cast<double>((to - from).count())));
+        const double volts = 230.0 * (0.70 + 0.18 * rs.uniform());
+        agenda_.at(scenario_.start + at, [this, sp, volts](Timestamp t) {
+          if (dark(sp)) return;
+          send_(event("sim-ami", t, MeterVoltage{std::string(model_.service_point(sp).id), volts, 230.0}));
+        });
+      }
+    }
+  }
+
   SimRandom rn(scenario_.seed, Stream::not_network, 0);
   const double hours = std::chrono::duration<double, std::ratio<3600>>(scenario_.duration).count();
   const std::uint64_t calls = model_.customers().empty() ? 0 : rn.poisson(scenario_.calls.not_network_per_hour * hours);

@@ -124,6 +124,9 @@ Status check(const Scenario& s) {
   if (Status st = range("signals.power_on_delay", g.power_on_delay); !st) return st;
   if (Status st = range("signals.gateway_delay", g.gateway_delay); !st) return st;
   if (Status st = range("signals.ping_delay", g.ping_delay); !st) return st;
+  for (int w = 0; w < kWeatherCount; ++w) {
+    if (Status st = non_negative(fmt::format("signals.sags_per_meter_hour.{}", to_string(static_cast<Weather>(w))), g.sags_per_meter_hour[w]); !st) return st;
+  }
   if (Status st = share("signals.last_gasp_delivery", g.last_gasp_delivery); !st) return st;
   if (Status st = share("signals.power_on_delivery", g.power_on_delivery); !st) return st;
   if (Status st = share("signals.concentrator_share", g.concentrator_share); !st) return st;

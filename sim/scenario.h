@@ -94,6 +94,9 @@ struct SignalPlan {
   std::string gateways;             // the gateway registry (CSV, feeds/gateway_registry.h), "" for none
   double gateway_delivery = 0.98;
   DurationRange gateway_delay{std::chrono::seconds(5), std::chrono::seconds(30)};
+  // Voltage sags meters report out of band (conductors clashing in the wind): noise the system
+  // must not take for outages. Per meter and hour, by weather level.
+  std::array<double, kWeatherCount> sags_per_meter_hour{};
   double ping_delivery = 0.9;
   DurationRange ping_delay{std::chrono::seconds(5), std::chrono::seconds(60)};
 };

@@ -21,7 +21,7 @@ namespace outage {
 
 // What a stream is for: the first key of SimRandom.
 enum class Stream : std::uint64_t {
-  faults = 1, meter, call, gateway, ping, hazard, not_network, crew, repair, concentrator,
+  faults = 1, meter, call, gateway, ping, hazard, not_network, crew, repair, concentrator, sag,
 };
 
 class SimRandom {
