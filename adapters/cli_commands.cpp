@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "adapters/cli_drill.h"
 #include "adapters/cli_hotline.h"
 #include "adapters/daemon.h"
 #include "adapters/daemon_config.h"
@@ -348,6 +349,7 @@ void register_commands(CLI::App& app, int& exit_code) {
     cmd->callback([=, &exit_code] { exit_code = run_export(*args, *out); });
   }
   register_hotline_commands(app, exit_code);
+  register_drill_command(app, exit_code);
 }
 
 }  // namespace outage::cli

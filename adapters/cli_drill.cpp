@@ -14,7 +14,6 @@
 
 #include "adapters/daemon_config.h"
 #include "adapters/inference_toml.h"
-#include "adapters/live_target.h"
 #include "adapters/model_files.h"
 #include "adapters/scenario_file.h"
 #include "sim/drill_runs.h"
@@ -29,8 +28,7 @@ namespace {
 
 struct DrillArgs {
   std::string scenario;
-  std::optional<std::string> live, token, report, plot, config, data;
-  std::optional<double> speed;
+  std::optional<std::string> report, plot, config, data;
   std::optional<std::uint64_t> seed;
   bool no_baselines = false;
 };
@@ -97,16 +95,7 @@ int run_drill_command(const DrillArgs& args) {
 
   const auto wall = std::chrono::steady_clock::now();
   Result<DrillReport> report = invalid_input("no drill ran");
-  if (args.live) {
-    LiveOptions live;
-    live.url = *args.live;
-    if (args.token) live.token = *args.token;
-    else if (const char* env = std::getenv("OUTAGE_TOKEN"); env && *env) live.token = env;
-    live.speed = args.speed.value_or(0);
-    report = play_live(*scenario, *model, gateways.size() ? &gateways : nullptr, live, options, !args.no_baselines);
-  } else {
-    report = play_in_process(*scenario, *model, gateways.size() ? &gateways : nullptr, options, !args.no_baselines);
-  }
+  report = play_in_process(*scenario, *model, gateways.size() ? &gateways : nullptr, options, !args.no_baselines);
   if (!report) return fail(report.error());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
 
@@ -127,10 +116,6 @@ void register_drill_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<DrillArgs>();
   auto* cmd = app.add_subcommand("drill", "play a drill scenario and score the system against its ground truth");
   cmd->add_option("scenario", args->scenario, "the scenario file (TOML; see sim/scenarios/)")->required();
-  cmd->add_option("--live", args->live, "play against the daemon at this URL (started with --clock sim) instead of in-process");
-  cmd->add_option("--token", args->token, "the daemon's admin token for --live (default: $OUTAGE_TOKEN)");
-  cmd->add_option("--speed", args->speed, "for --live: simulated seconds per wall second (1: real time; default: as fast as possible)")
-      ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->seed, "override the scenario's seed");
   cmd->add_option("--report", args->report, "write the JSON report to this file");
   cmd->add_option("--plot", args->plot, "write an SVG plot of customers out over time to this file");

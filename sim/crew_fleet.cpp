@@ -144,6 +144,7 @@ void CrewFleet::arrive(std::size_t i, std::uint64_t job, Timestamp t) {
   status(c, CrewState::on_site, c.ticket, t);
   c.faults = field_.claim_faults(c.zone);
   trip.faults_found = static_cast<int>(c.faults.size());
+  trip.faults = c.faults;
   if (c.faults.empty()) {
     c.phase = Phase::on_site;  // patrolling for a fault that is not there
     agenda_.at(t + scenario_.repair.patrol, [this, i, job](Timestamp at) { finish(i, job, at); });

@@ -136,6 +136,20 @@ Result<DrillResult> run_drill(const Scenario& scenario, const NetworkModel& mode
     record.tickets.push_back(std::move(tt.ticket));
   }
   record.trips = fleet.trips();
+  // Each fault's arrival: the trip that found it, against its ticket's limit.
+  std::map<std::string, Timestamp> due;
+  for (const ObservedTicket& t : record.tickets) due[t.id] = t.arrival_due;
+  for (const CrewTrip& trip : record.trips) {
+    for (int id : trip.faults) {
+      for (TruthFault& f : record.faults) {
+        if (f.id != id || f.reached != kNoTime) continue;
+        f.dispatched = trip.departed;
+        f.reached = trip.arrived;
+        auto it = due.find(trip.ticket);
+        f.reached_due = it == due.end() ? kNoTime : it->second;
+      }
+    }
+  }
   record.interruptions = field.interruptions(record.end);
   return result;
 }

@@ -26,6 +26,11 @@ struct TruthFault {
   Timestamp cleared = kNoTime;  // repaired and re-energized (reclosed); kNoTime: not by the end
   std::uint32_t customers = 0;  // customers its device cut off when it opened
   Duration repair{};            // the repair it needs once a crew is on it
+  // The crew that found it (its trip's departure and arrival), and its ticket's arrival limit;
+  // kNoTime when no crew found it.
+  Timestamp dispatched = kNoTime;
+  Timestamp reached = kNoTime;
+  Timestamp reached_due = kNoTime;
 };
 
 // An outage the system predicted or was told of, as it stood at the end.
@@ -39,7 +44,7 @@ struct ObservedOutage {
   Timestamp restored_at = kNoTime;
 };
 
-// A repair ticket, with the truth faults its crew would find there (its device's zone holds them).
+// A repair ticket, with the truth faults in its device's zone while it was open.
 struct ObservedTicket {
   std::string id;
   bool emergency = false;
@@ -54,6 +59,7 @@ struct CrewTrip {
   std::string ticket;
   Timestamp ordered = kNoTime, departed = kNoTime, arrived = kNoTime, done = kNoTime;
   int faults_found = 0;  // 0: a wasted truck roll
+  std::vector<int> faults;  // the TruthFault ids it found
 };
 
 // What a caller was told: the ETR at the time of the call, against when the power came back.

@@ -68,10 +68,18 @@ DetectionScore score_detection(const DrillRecord& r, const std::vector<const Tru
     ++d.detected;
     delays.push_back(in_seconds(since(earliest, f->start)));
   }
+  // One prediction per outage, however many devices it named as it grew (a fuse's outage that
+  // rolled up to the breaker): right when any of them named a fault's device in time.
+  std::vector<std::pair<std::string_view, bool>> outcome;  // outage id -> right, in first-seen order
   for (const ObservedOutage& o : r.outages) {
     if (!counted_for_precision(o)) continue;
-    ++d.predictions;
     const bool right = std::any_of(sustained.begin(), sustained.end(), [&](const TruthFault* f) { return matches(o, *f, r.end); });
+    auto it = std::find_if(outcome.begin(), outcome.end(), [&](const auto& p) { return !o.id.empty() && p.first == o.id; });
+    if (it == outcome.end()) outcome.emplace_back(o.id, right);
+    else it->second = it->second || right;
+  }
+  for (const auto& [id, right] : outcome) {
+    ++d.predictions;
     if (!right) ++d.false_predictions;
   }
   // No predictions at all: perfect when there was nothing to predict, otherwise 0 (an engine
@@ -94,11 +102,20 @@ DispatchScore score_dispatch(const DrillRecord& r, const std::vector<const Truth
   int within = 0;
   std::vector<double> arrivals, dispatches;
   for (const TruthFault* f : sustained) {
+    if (f->reached != kNoTime) {
+      // The crew that found it: its arrival against its ticket's limit.
+      ++d.faults_reached;
+      ++d.faults_due;
+      if (f->reached_due == kNoTime || f->reached <= f->reached_due) ++within;
+      arrivals.push_back(in_minutes(since(f->reached, f->start)));
+      if (f->dispatched != kNoTime) dispatches.push_back(in_minutes(since(f->dispatched, f->start)));
+      continue;
+    }
     const ObservedTicket* first = nullptr;  // the first covering ticket a crew reached
     Timestamp dispatched = kNoTime;
     bool limit_passed = false;  // some covering ticket's arrival limit fell within the drill
     for (const ObservedTicket& t : r.tickets) {
-      if (!covers(t, *f)) continue;
+      if (!covers(t, *f) || (t.accepted != kNoTime && f->start != kNoTime && t.accepted < f->start - kDetectionGrace)) continue;
       if (t.arrived != kNoTime &&
           (first == nullptr || t.arrived < first->arrived || (t.arrived == first->arrived && arrived_within(t)))) {
         first = &t;

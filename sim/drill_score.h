@@ -1,15 +1,17 @@
 // DrillScore: how well the system did in a drill, from a DrillRecord.
 //
 //   - detection, at device level: a sustained truth fault is detected when an outage the system
-//     predicted names the device that cleared it and was detected between the fault's start (a
-//     minute's grace) and its clearing (or the drill's end). Recall: detected faults over
-//     sustained faults. Precision: predictions matching some fault over all predictions, leaving
-//     out the ones that ended momentary, customer-side (both right answers about no fault) or
-//     merged into another. Delay: detection time less the fault's start, the median over faults.
-//   - dispatch: per sustained fault, the first ticket about it that a crew reached; the share of
-//     those arrivals within the ticket's committed limit (a fault whose limit passed with nobody
-//     there counts as a miss), the median minutes from fault to arrival and to dispatch;
-//     breaches over all repair tickets; wasted truck rolls: trips that found no fault.
+//     predicted names the device that cleared it (at any stage as it grew) and was detected
+//     between the fault's start (a minute's grace) and its clearing (or the drill's end).
+//     Recall: detected faults over sustained faults. Precision: over outages (one prediction
+//     each, however many devices it named), those that named some fault's device in time,
+//     leaving out the ones that ended momentary, customer-side (both right answers about no
+//     fault) or merged into another. Delay: detection time less the fault's start, the median.
+//   - dispatch: per sustained fault, the crew that found it: the share of those arrivals within
+//     the limit of the ticket it came on (a fault nobody reached whose covering ticket's limit
+//     passed counts as a miss), the median minutes from fault to arrival and to dispatch;
+//     breaches over all repair tickets; wasted truck rolls: trips that found no fault. (A
+//     record without crews' finds falls back to the first covering ticket a crew reached.)
 //   - ETR: over calls answered while the power was still off and later restored: the mean
 //     absolute error of the ETR given, and the share within 30 minutes (a call given no ETR counts
 //     as outside).
