@@ -151,8 +151,17 @@ void CrewFleet::arrive(std::size_t i, std::uint64_t job, Timestamp t) {
     return;
   }
   c.phase = Phase::repairing;
+  // The biggest outage first, each device closed as soon as its repair is done.
+  std::stable_sort(c.faults.begin(), c.faults.end(), [&](int a, int b) { return field_.customers_of_fault(a) > field_.customers_of_fault(b); });
   Duration total{};
-  for (int f : c.faults) total += field_.repair_time(f);
+  for (std::size_t k = 0; k < c.faults.size(); ++k) {
+    total += field_.repair_time(c.faults[k]);
+    if (k + 1 == c.faults.size()) break;  // the last one closes when the job finishes
+    const int fault = c.faults[k];
+    agenda_.at(t + total, [this, i, job, fault](Timestamp at) {
+      if (crews_[i].job == job) field_.repair(std::span<const int>(&fault, 1), at);
+    });
+  }
   SimRandom r(scenario_.seed, Stream::crew, i, job * 4 + 2);
   const Duration estimate(static_cast<Duration::rep>(static_cast<double>(total.count()) * r.lognormal_factor(scenario_.repair.estimate_sigma)));
   if (scenario_.repair.assess < total) {

@@ -4,8 +4,9 @@
 // straight line times the detour at the scenario's speed with log-normal noise (a model without
 // coordinates: a log-normal trip), reporting crew.position on the way; on site it reports
 // on_site, looks for the fault in the ticket's zone (sim/field.h: claim_faults), calls in its
-// estimate after assessing, repairs (the faults' drawn repair times, one after another), closes
-// the device (the field re-energizes) and reports repaired, then available where it stands. A
+// estimate after assessing, repairs (the faults' drawn repair times, the one with the most
+// customers first, closing each device as its repair is done: the field re-energizes), reports
+// repaired, then available where it stands. A
 // zone with no fault for it costs a patrol and is a wasted truck roll. An order withdrawn
 // before the repair starts sends the crew back to available.
 #pragma once

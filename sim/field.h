@@ -57,6 +57,7 @@ class Field {
   void repair(std::span<const int> faults, Timestamp t);
   // The repair time of a fault.
   Duration repair_time(int fault) const { return faults_[static_cast<std::size_t>(fault)].truth.repair; }
+  std::uint32_t customers_of_fault(int fault) const { return faults_[static_cast<std::size_t>(fault)].truth.customers; }
 
   // The system asked to read a meter.
   void ping(std::string_view meter, Timestamp t);
