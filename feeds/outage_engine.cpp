@@ -520,7 +520,11 @@ struct OutageEngine::Impl {
   void dissolve(OutageId id, NodeIndex n) {
     Outage& o = get(id);
     node_outage[n] = OutageId();
-    bool restored = o.returned >= config.restore_share * std::max<std::uint32_t>(o.dark_peak, 1);
+    // Power back at enough of its dark points restores it; so does power back at any of them
+    // once it has outlived its settling window: a restoration in progress (power-on reports
+    // trickle in over a minute, some never come), not a prediction disproved.
+    bool restored = o.returned >= config.restore_share * std::max<std::uint32_t>(o.dark_peak, 1) ||
+                    (o.returned > 0 && o.state != OutageState::unconfirmed);
     if (restored) {
       // Power came back when the reports that tipped it say, not when the engine noticed.
       restore(o, o.returned_at != kNoTime ? std::min(o.returned_at, now) : input_time());

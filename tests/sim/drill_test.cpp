@@ -149,3 +149,46 @@ TEST(Field, AMomentaryFaultBlinksTheRecloserZoneWithoutALastGasp) {
 
 }  // namespace
 }  // namespace outage
+
+namespace outage {
+namespace {
+
+TEST(Drill, ABreakerLockoutRepairedByACrewEndsRestoredNotRevised) {
+  // The feeder's first section (line.l115, out of the substation) faults: every customer is
+  // out until a crew repairs it. When power returns, the meters' power-on reports trickle in;
+  // the engine must read the first of them as the restoration of its hour-old feeder outage,
+  // not as evidence that the prediction was wrong (which used to split it into an outage per
+  // meter still silent, back-dated an hour, each with a ticket).
+  Scenario s;
+  s.name = "lock-out";
+  s.model = "ieee123/Run_IEEE123Bus.DSS";
+  s.seed = 3;
+  s.start = kStart;
+  s.duration = 4h;
+  s.faults.placed = {{"line.l115", 20min, false}};
+  s.calls.share = 0.12;
+  s.calls.not_network_per_hour = 0;
+  s.crews = {{"crew-1", "150", {}}, {"crew-2", "150", {}}};
+  InProcessTarget target(ieee123(), nullptr);
+  auto run = run_drill(s, ieee123(), nullptr, target);
+  ASSERT_TRUE(run) << run.error().message;
+  ASSERT_EQ(run->record.faults.size(), 1u);
+  const TruthFault& f = run->record.faults[0];
+  ASSERT_NE(f.cleared, kNoTime) << "a crew repaired it";
+  const OutageEngine& engine = target.room().engine();
+  // The first outage is the feeder's (every later one was merged into it as the gasps came in).
+  const Outage& feeder = *engine.outage(OutageId(0));
+  EXPECT_EQ(feeder.level, DeviceLevel::breaker);
+  EXPECT_EQ(feeder.state, OutageState::restored);
+  // Power came back when the repair closed the feeder; the reports say so within a minute.
+  EXPECT_GE(feeder.restored_at, f.cleared);
+  EXPECT_LE(feeder.restored_at, f.cleared + 1min);
+  // Meters never heard from afterwards are left to the nested grace and a ping, not made into
+  // one outage each: at most a handful stay in doubt (a lost power-on and a lost ping).
+  std::size_t premises = 0;
+  for (const Outage& o : engine.outages()) premises += o.level == DeviceLevel::service_point && o.start < f.cleared && o.detected_at > f.cleared;
+  EXPECT_LE(premises, 5u);
+}
+
+}  // namespace
+}  // namespace outage
