@@ -20,6 +20,7 @@ struct TruthFault {
   std::string location;  // the line section or transformer that failed
   FaultKind kind = FaultKind::overhead_line;
   std::string device;    // the device that operated
+  std::string premise;   // its only meter, when it feeds just one (an outage there is that premise's)
   DeviceLevel level = DeviceLevel::breaker;
   bool momentary = false;
   Timestamp start = kNoTime;
@@ -37,6 +38,7 @@ struct TruthFault {
 struct ObservedOutage {
   std::string id;
   std::string device;    // "" for a single premise
+  std::string meter;     // the premise's meter, for a single premise
   DeviceLevel level = DeviceLevel::service_point;
   std::string state;     // the engine's word: probable, restored, momentary, customer_side, merged, revised, ...
   Timestamp start = kNoTime;

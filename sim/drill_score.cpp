@@ -42,7 +42,10 @@ bool counted_for_precision(const ObservedOutage& o) {
 // minute before its start to its clearing (or, when it was not cleared, the drill's end; when
 // the drill has no end either, open).
 bool matches(const ObservedOutage& o, const TruthFault& f, Timestamp drill_end) {
-  if (o.device.empty() || o.device != f.device || o.detected_at == kNoTime) return false;
+  // The same device; or the one premise a device feeds (a transformer with one customer): the
+  // same customers, and nothing tells the two apart.
+  const bool same = o.device.empty() ? !o.meter.empty() && o.meter == f.premise : o.device == f.device;
+  if (!same || o.detected_at == kNoTime) return false;
   const Timestamp from = f.start == kNoTime ? kNoTime : f.start - kDetectionGrace;
   const Timestamp to = f.cleared != kNoTime ? f.cleared : drill_end != kNoTime ? drill_end : Timestamp::max();
   return o.detected_at >= from && o.detected_at <= to;

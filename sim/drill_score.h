@@ -1,7 +1,8 @@
 // DrillScore: how well the system did in a drill, from a DrillRecord.
 //
 //   - detection, at device level: a sustained truth fault is detected when an outage the system
-//     predicted names the device that cleared it (at any stage as it grew) and was detected
+//     predicted names the device that cleared it (at any stage as it grew; or, for a device
+//     feeding a single premise, names that premise) and was detected
 //     between the fault's start (a minute's grace) and its clearing (or the drill's end).
 //     Recall: detected faults over sustained faults. Precision: over outages (one prediction
 //     each, however many devices it named), those that named some fault's device in time,

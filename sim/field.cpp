@@ -259,6 +259,7 @@ void Field::fault_starts(int index, Timestamp t) {
   std::uint32_t customers = 0;
   for (std::uint32_t i = in.lo; i < in.hi; ++i) customers += static_cast<std::uint32_t>(customers_of_[by_pre_[i].value()].size());
   f.truth.customers = customers;
+  if (in.hi == in.lo + 1) f.truth.premise = std::string(model_.service_point(by_pre_[in.lo]).id);
   f.truth.start = t;
   const std::uint32_t lo = in.lo, hi = in.hi;
   f.interruption = open(std::move(in), t);

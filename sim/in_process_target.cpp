@@ -71,6 +71,7 @@ ObservedOutage observed(const NetworkModel& model, const Outage& o) {
   ObservedOutage x;
   x.id = fmt::format("{}", o.id.value());
   if (o.device.valid()) x.device = std::string(model.element(o.device).id);
+  if (o.service_point.valid()) x.meter = std::string(model.service_point(o.service_point).id);
   x.level = o.level;
   x.state = std::string(to_string(o.state));
   x.start = o.start;
