@@ -209,6 +209,68 @@ TEST(DrillScoring, MomentaryCustomerSideAndMergedOutagesDoNotCountAgainstPrecisi
   EXPECT_DOUBLE_EQ(s.detection.recall, 1.0);
 }
 
+TEST(DrillScoring, AnOutageAtTheOnlyPremiseOfATransformerIsThatTransformersOutage) {
+  // On the 8500-node feeder every service transformer feeds one meter: a single-premise
+  // prediction there names the same customers as the transformer, and nothing tells them apart.
+  DrillRecord r = four_hour_drill();
+  TruthFault f = sustained(0, "transformer.t1", 30, 90);
+  f.premise = "m1";
+  r.faults = {f};
+  ObservedOutage premise = predicted("", 31);
+  premise.meter = "m1";
+  ObservedOutage elsewhere = predicted("", 32);
+  elsewhere.meter = "m2";  // another premise: a false prediction
+  r.outages = {premise, elsewhere};
+  DrillScore s = score(r);
+  EXPECT_EQ(s.detection.detected, 1);
+  EXPECT_DOUBLE_EQ(s.detection.recall, 1.0);
+  EXPECT_EQ(s.detection.predictions, 2);
+  EXPECT_EQ(s.detection.false_predictions, 1);
+}
+
+TEST(DrillScoring, AnOutageCountsOncePerIdHoweverManyDevicesItNamedAsItGrew) {
+  // A fuse's outage that rolled up to the breaker is one prediction: right, through its fuse
+  // stage. A second outage that named two wrong devices is one wrong prediction, not two.
+  DrillRecord r = four_hour_drill();
+  r.faults = {sustained(0, "fuse.f1", 30, 90)};
+  ObservedOutage fuse_stage = predicted("fuse.f1", 31, "superseded");
+  fuse_stage.id = "7";
+  ObservedOutage breaker_stage = predicted("breaker.b1", 40, "restored");
+  breaker_stage.id = "7";
+  ObservedOutage wrong1 = predicted("fuse.f2", 50, "superseded");
+  wrong1.id = "8";
+  ObservedOutage wrong2 = predicted("fuse.f3", 55, "restored");
+  wrong2.id = "8";
+  r.outages = {fuse_stage, breaker_stage, wrong1, wrong2};
+  DrillScore s = score(r);
+  EXPECT_EQ(s.detection.predictions, 2);
+  EXPECT_EQ(s.detection.false_predictions, 1);
+  EXPECT_DOUBLE_EQ(s.detection.precision, 0.5);
+  EXPECT_DOUBLE_EQ(s.detection.recall, 1.0);
+}
+
+TEST(DrillScoring, AFaultsArrivalIsTheCrewThatFoundItAgainstItsTicketsLimit) {
+  // Two faults: the first found by a crew 30 min after it started, its ticket due at 45 min;
+  // the second found at 100 min, on a ticket due at 80: one arrival in two within the limit.
+  DrillRecord r = four_hour_drill();
+  TruthFault a = sustained(0, "fuse.f1", 10, 120);
+  a.dispatched = at(20);
+  a.reached = at(40);
+  a.reached_due = at(55);
+  TruthFault b = sustained(1, "fuse.f2", 20, 200);
+  b.dispatched = at(60);
+  b.reached = at(120);
+  b.reached_due = at(100);
+  r.faults = {a, b};
+  DrillScore s = score(r);
+  EXPECT_EQ(s.dispatch.faults_reached, 2);
+  EXPECT_DOUBLE_EQ(s.dispatch.arrivals_within_limit, 0.5);
+  ASSERT_TRUE(s.dispatch.median_arrival_min);
+  EXPECT_DOUBLE_EQ(*s.dispatch.median_arrival_min, (30.0 + 100.0) / 2);  // 40 - 10, 120 - 20
+  ASSERT_TRUE(s.dispatch.median_dispatch_min);
+  EXPECT_DOUBLE_EQ(*s.dispatch.median_dispatch_min, (10.0 + 40.0) / 2);  // 20 - 10, 60 - 20
+}
+
 TEST(DrillScoring, DelayIsFromTheEarliestMatchingDetection) {
   DrillRecord r = four_hour_drill();
   r.faults = {sustained(1, "R1", 10, 100)};
