@@ -192,3 +192,54 @@ TEST(Drill, ABreakerLockoutRepairedByACrewEndsRestoredNotRevised) {
 
 }  // namespace
 }  // namespace outage
+
+namespace outage {
+namespace {
+
+TEST(Field, AGatewayAlarmsWhenAWatchedMeterGoesDarkAndAgainWhenAllHavePower) {
+  // Riverside Park watches the three meters of the lateral at line.l12 (s34c, s16c, s17c). The
+  // lateral faults at 5 min and a crew from the substation repairs it: one voltage_loss alarm
+  // while they are dark, one restored alarm after.
+  GatewayRegistry gateways;
+  Gateway park;
+  park.id = "gw-riverside";
+  park.site = "Riverside Park";
+  for (const char* m : {"s34c", "s16c", "s17c"}) park.meters.push_back(ieee123().find_service_point(m));
+  ASSERT_TRUE(gateways.add(park));
+  Scenario s = one_fault("line.l12");
+  s.duration = 6h;
+  s.signals.gateway_delivery = 1;
+  s.crews = {{"crew-a", "150", {}}};
+  InProcessTarget target(ieee123(), &gateways);
+  Recording recording(target);
+  auto run = run_drill(s, ieee123(), &gateways, recording);
+  ASSERT_TRUE(run) << run.error().message;
+  ASSERT_NE(run->record.faults[0].cleared, kNoTime);
+  EXPECT_EQ(count(recording.log, "iot.alarm"), 2);
+  EXPECT_EQ(run->events[static_cast<int>(EventType::iot_alarm)], 2u);
+  EXPECT_EQ(run->rejected, 0u) << run->first_rejection;
+}
+
+TEST(Drill, TheCallsOnlyBaselineHearsNoMeterNorGateway) {
+  Played p = play(storm(), DrillOptions{false, {}});
+  EXPECT_EQ(count(p.log, "meter.power_off"), 0);
+  EXPECT_EQ(count(p.log, "meter.power_on"), 0);
+  EXPECT_EQ(count(p.log, "meter.ping"), 0);
+  EXPECT_GT(count(p.log, "call.report"), 0);
+  // The same faults as with the meters: drawn before the drill, whatever the system does.
+  Played full = play(storm());
+  ASSERT_EQ(p.result.record.faults.size(), full.result.record.faults.size());
+  for (std::size_t i = 0; i < p.result.record.faults.size(); ++i) {
+    EXPECT_EQ(p.result.record.faults[i].location, full.result.record.faults[i].location);
+    EXPECT_EQ(p.result.record.faults[i].start, full.result.record.faults[i].start);
+  }
+}
+
+TEST(Drill, ADifferentSeedPlaysADifferentDrill) {
+  Scenario other = storm();
+  other.seed = 43;
+  EXPECT_NE(play(storm()).log, play(other).log);
+}
+
+}  // namespace
+}  // namespace outage
