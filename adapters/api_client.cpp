@@ -35,20 +35,34 @@ Result<ApiClient> ApiClient::connect_to(const std::string& url, std::string toke
   return ApiClient(std::move(host), std::move(port), std::move(token), timeout);
 }
 
-Result<ApiReply> ApiClient::get(const std::string& target) const {
+Result<ApiReply> ApiClient::get(const std::string& target) const { return request(false, target, nullptr, {}); }
+
+Result<ApiReply> ApiClient::post(const std::string& target, const std::string& body, std::string_view content_type) const {
+  return request(true, target, &body, content_type);
+}
+
+Result<ApiReply> ApiClient::request(bool post, const std::string& target, const std::string* body,
+                                    std::string_view content_type) const {
   try {
     asio::io_context io;
     asio::ip::tcp::resolver resolver(io);
     beast::tcp_stream stream(io);
     stream.expires_after(timeout_);
     stream.connect(resolver.resolve(host_, port_));
-    http::request<http::empty_body> req{http::verb::get, target, 11};
+    http::request<http::string_body> req{post ? http::verb::post : http::verb::get, target, 11};
     req.set(http::field::host, host_);
     if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
+    if (post) {
+      req.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
+      req.body() = *body;
+      req.prepare_payload();
+    }
     http::write(stream, req);
     beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(std::uint64_t{1} << 30);  // a large drill's outages and tickets exceed Beast's 8 MB default
+    http::read(stream, buffer, parser);
+    http::response<http::string_body> res = parser.release();
     beast::error_code ignored;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     return ApiReply{static_cast<int>(res.result_int()), std::move(res.body())};

@@ -1,5 +1,6 @@
 // ApiClient: the daemon's HTTP API as the command line uses it (outage status, outages,
-// tickets): one request at a time on a fresh connection, with a timeout.
+// tickets) and as a live drill drives it (events, the simulated clock): one request at a time on
+// a fresh connection, with a timeout.
 //
 // The URL is http://HOST[:PORT] (https is not supported: the daemon listens on plain HTTP behind
 // the utility's own TLS front).
@@ -7,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "geo/error.h"
 
@@ -27,9 +29,15 @@ class ApiClient {
   // reached or does not answer in time; any HTTP answer is a reply, whatever its status.
   Result<ApiReply> get(const std::string& target) const;
 
+  // POST `body` to `target` with `content_type`. The same errors as get(): any HTTP answer is a
+  // reply, whatever its status.
+  Result<ApiReply> post(const std::string& target, const std::string& body,
+                        std::string_view content_type = "application/json") const;
+
  private:
   ApiClient(std::string host, std::string port, std::string token, std::chrono::milliseconds timeout)
       : host_(std::move(host)), port_(std::move(port)), token_(std::move(token)), timeout_(timeout) {}
+  Result<ApiReply> request(bool post, const std::string& target, const std::string* body, std::string_view content_type) const;
   std::string host_, port_, token_;
   std::chrono::milliseconds timeout_;
 };

@@ -14,6 +14,7 @@
 
 #include "adapters/daemon_config.h"
 #include "adapters/inference_toml.h"
+#include "adapters/live_target.h"
 #include "adapters/model_files.h"
 #include "adapters/scenario_file.h"
 #include "sim/drill_runs.h"
@@ -28,7 +29,8 @@ namespace {
 
 struct DrillArgs {
   std::string scenario;
-  std::optional<std::string> report, plot, config, data;
+  std::optional<std::string> live, token, mqtt, mqtt_topic, ping_topic, report, plot, config, data;
+  std::optional<double> speed;
   std::optional<std::uint64_t> seed;
   bool no_baselines = false;
 };
@@ -95,7 +97,20 @@ int run_drill_command(const DrillArgs& args) {
 
   const auto wall = std::chrono::steady_clock::now();
   Result<DrillReport> report = invalid_input("no drill ran");
-  report = play_in_process(*scenario, *model, gateways.size() ? &gateways : nullptr, options, !args.no_baselines);
+  if (args.live) {
+    LiveOptions live;
+    live.url = *args.live;
+    if (args.token) live.token = *args.token;
+    else if (const char* env = std::getenv("OUTAGE_TOKEN"); env && *env) live.token = env;
+    live.speed = args.speed.value_or(0);
+    if (args.mqtt) live.mqtt = *args.mqtt;
+    if (args.mqtt_topic) live.mqtt_topic = *args.mqtt_topic;
+    if (args.ping_topic) live.ping_topic = *args.ping_topic;
+    report = play_live(*scenario, *model, gateways.size() ? &gateways : nullptr, live, options, !args.no_baselines);
+  } else {
+    if (args.speed || args.mqtt || args.ping_topic) return fail(invalid_input("--speed, --mqtt and --ping-topic go with --live"));
+    report = play_in_process(*scenario, *model, gateways.size() ? &gateways : nullptr, options, !args.no_baselines);
+  }
   if (!report) return fail(report.error());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
 
@@ -116,6 +131,13 @@ void register_drill_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<DrillArgs>();
   auto* cmd = app.add_subcommand("drill", "play a drill scenario and score the system against its ground truth");
   cmd->add_option("scenario", args->scenario, "the scenario file (TOML; see sim/scenarios/)")->required();
+  cmd->add_option("--live", args->live, "play against the daemon at this URL (started with --clock sim) instead of in-process");
+  cmd->add_option("--token", args->token, "for --live: a token with the admin role (default: $OUTAGE_TOKEN)");
+  cmd->add_option("--speed", args->speed, "for --live: simulated seconds per wall second (1: real time; default: as fast as possible)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--mqtt", args->mqtt, "for --live: HOST:PORT of the daemon's MQTT broker: meters and gateways publish there");
+  cmd->add_option("--mqtt-topic", args->mqtt_topic, "for --mqtt: the topic to publish on (default outage/events/drill)");
+  cmd->add_option("--ping-topic", args->ping_topic, "for --mqtt: the daemon's [ping] mqtt_topic, to answer its meter reads");
   cmd->add_option("--seed", args->seed, "override the scenario's seed");
   cmd->add_option("--report", args->report, "write the JSON report to this file");
   cmd->add_option("--plot", args->plot, "write an SVG plot of customers out over time to this file");

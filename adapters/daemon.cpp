@@ -420,7 +420,9 @@ struct Daemon::Impl {
     if (path == "/v1/crews") {
       if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for /v1/crews"));
       if (refuse(Permission::read_outages)) return;
-      return on_core(res, [this] { return json_response(200, {{"crews", crews_json(*room)}}); });
+      return on_core(res, [this] {
+        return json_response(200, {{"crews", crews_json(*room)}, {"policy", std::string(to_string(room->dispatch_policy()))}});
+      });
     }
     if (path == "/v1/records") {
       if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for /v1/records"));
@@ -873,6 +875,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonConfig config) {
   }
   m.room = std::make_unique<ControlRoom>(m.model, std::move(inference).value(), &m.gateways, m.config.tickets,
                                          ServiceAreas(std::move(service_areas)));
+  // Before the replay: assignments are not journaled, the replayed ticks make them again.
+  m.room->set_dispatch_policy(m.config.dispatch.policy);
   m.engine = &m.room->engine();
   m.answer_style = m.config.hotline;
   m.areas = std::make_unique<AreaLookup>(m.config.store.dsn);
@@ -936,8 +940,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonConfig config) {
     }
   }
   m.ready = true;
-  spdlog::info("event=listening address={} clock={} model={}", m.http->local_endpoint().to_string(),
-               sim ? "sim" : "wall", m.model.name);
+  spdlog::info("event=listening address={} clock={} model={} dispatch={}", m.http->local_endpoint().to_string(),
+               sim ? "sim" : "wall", m.model.name, to_string(m.config.dispatch.policy));
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 

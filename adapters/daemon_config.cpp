@@ -204,6 +204,17 @@ void read_tickets(TomlReader& r, const toml::table& t, TicketRules& out) {
   }
 }
 
+void read_dispatch(TomlReader& r, const toml::table& t, DispatchConfig& out) {
+  r.only_known(t, "dispatch", {"policy"});
+  std::string policy;
+  if (r.string(t, "dispatch", "policy", policy)) {
+    if (auto p = dispatch_policy_from_string(policy))
+      out.policy = *p;
+    else
+      r.error("dispatch.policy", fmt::format("expected \"nearest_idle\" or \"manual\", got '{}'", policy));
+  }
+}
+
 void read_areas(TomlReader& r, const toml::array& a, std::vector<AreaConfig>& out) {
   for (std::size_t i = 0; i < a.size(); ++i) {
     const toml::table& t = *a[i].as_table();
@@ -306,13 +317,14 @@ Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view
   config.origin = std::string(origin);
   TomlReader r(origin);
   for (auto&& [key, node] : root) {
-    static constexpr std::string_view kSections[] = {"server", "store", "model", "clock",   "tokens",   "ingest",
-                                                     "mqtt",   "ping",  "areas", "hotline", "tickets", "inference"};
+    static constexpr std::string_view kSections[] = {"server", "store",   "model",   "clock",    "tokens",
+                                                     "ingest", "mqtt",    "ping",    "areas",    "hotline",
+                                                     "tickets", "dispatch", "inference"};
     bool known = false;
     for (auto s : kSections) known = known || s == key.str();
     if (!known)
       r.error(key.str(), "unknown section (known: server, store, model, clock, tokens, ingest, mqtt, ping, areas, "
-                         "hotline, tickets, inference)");
+                         "hotline, tickets, dispatch, inference)");
   }
   if (const auto* t = r.table(root, "", "server")) read_server(r, *t, config.server);
   if (const auto* t = r.table(root, "", "store")) {
@@ -334,6 +346,7 @@ Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view
   if (const auto* a = r.table_array(root, "areas")) read_areas(r, *a, config.areas);
   if (const auto* t = r.table(root, "", "hotline")) read_hotline(r, *t, config.hotline);
   if (const auto* t = r.table(root, "", "tickets")) read_tickets(r, *t, config.tickets);
+  if (const auto* t = r.table(root, "", "dispatch")) read_dispatch(r, *t, config.dispatch);
   if (const auto* t = r.table(root, "", "inference")) {
     std::ostringstream text_out;
     text_out << *t;

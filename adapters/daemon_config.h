@@ -26,6 +26,7 @@
 
 #include "adapters/access_control.h"
 #include "adapters/http_server.h"
+#include "dispatch/dispatch_policy.h"
 #include "dispatch/service_area.h"
 #include "dispatch/status_answer.h"
 #include "dispatch/ticket_desk.h"
@@ -97,6 +98,11 @@ struct PingConfig {
   int meters_per_transformer = 2;  // meters pinged below each suspect transformer, 1..100
 };
 
+// Who assigns repair tickets to crews (dispatch/dispatch_policy.h).
+struct DispatchConfig {
+  DispatchPolicy policy = DispatchPolicy::nearest_idle;  // policy = "nearest_idle" | "manual"
+};
+
 // A service area and its committed arrival limit.
 struct AreaConfig {
   std::string name;                  // required, unique
@@ -117,6 +123,7 @@ struct DaemonConfig {
   std::vector<AreaConfig> areas;  // [[areas]]
   AnswerStyle hotline;            // [hotline]: language ("zh" or "en"), utc_offset ("+08:00")
   TicketRules tickets;            // [tickets]: limits, at-risk share, [[tickets.routes]]
+  DispatchConfig dispatch;        // [dispatch]: policy
   // The [inference] table as a TOML document, its keys at the top level ("" when absent).
   // Another component parses it; its errors should name keys as "inference.<key>".
   std::string inference_toml;

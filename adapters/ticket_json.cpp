@@ -50,6 +50,9 @@ Json ticket_json(const ControlRoom& room, const Ticket& t, bool detail, Timestam
       {"cause_guess", t.cause_guess},
       {"customers_out", t.customers},
       {"crew", t.crew.empty() ? Json(nullptr) : Json(t.crew)},
+      {"assignment", t.assignment.empty() ? Json(nullptr)
+                                          : Json({{"eta", time_or_null(t.assigned_eta)}, {"reason", t.assignment}})},
+      {"position", t.has_place_point ? Json({{"x", t.place_point.x}, {"y", t.place_point.y}}) : Json(nullptr)},
       {"calls", t.calls.size()},
       {"clocks",
        {{"accepted", time_or_null(t.accepted)},
@@ -87,14 +90,22 @@ Json ticket_json(const ControlRoom& room, const Ticket& t, bool detail, Timestam
 
 Json crews_json(const ControlRoom& room) {
   Json out = Json::array();
-  for (const Crew* c : room.desk().crews().crews()) {
+  const TicketDesk& desk = room.desk();
+  for (const Crew* c : desk.crews().crews()) {
+    // The open ticket the crew is bound to: given by the dispatcher (eta, reason) or taken by its own report.
+    Json assignment = nullptr;
+    if (const TicketId id = desk.ticket_of_crew(c->id); id.valid()) {
+      const Ticket& t = *desk.ticket(id);
+      assignment = {{"ticket", id.value()}, {"eta", time_or_null(t.assigned_eta)}, {"reason", t.assignment}};
+    }
     out.push_back({{"id", c->id},
                    {"status", std::string(to_string(c->status))},
                    {"since", time_or_null(c->status_since)},
                    {"ticket", c->ticket.empty() ? Json(nullptr) : Json(c->ticket)},
                    {"position", c->has_position ? Json({{"x", c->position.x}, {"y", c->position.y}}) : Json(nullptr)},
                    {"position_at", time_or_null(c->position_at)},
-                   {"etr", c->etr ? Json(format_rfc3339(*c->etr)) : Json(nullptr)}});
+                   {"etr", c->etr ? Json(format_rfc3339(*c->etr)) : Json(nullptr)},
+                   {"assignment", std::move(assignment)}});
   }
   return out;
 }

@@ -89,6 +89,7 @@ TEST(DaemonConfig, TheShippedExampleStatesTheDefaults) {
   EXPECT_EQ(c->tickets.other_route_limit, d.tickets.other_route_limit);
   EXPECT_DOUBLE_EQ(c->tickets.at_risk_share, d.tickets.at_risk_share);
   EXPECT_TRUE(c->tickets.routes.empty());
+  EXPECT_EQ(c->dispatch.policy, d.dispatch.policy);
 }
 
 TEST(DaemonConfig, EverySectionIsRead) {
@@ -253,7 +254,7 @@ TEST(DaemonConfig, UnknownKeysAreErrors) {
             "request_timeout_s, idle_timeout_s, max_connections)");
   EXPECT_EQ(parse_error("[srever]\nlisten = \"127.0.0.1:1\"\n"),
             "outage.toml: srever: unknown section (known: server, store, model, clock, tokens, ingest, mqtt, ping, "
-            "areas, hotline, tickets, inference)");
+            "areas, hotline, tickets, dispatch, inference)");
   EXPECT_EQ(parse_error("[[tokens]]\ntoken = \"x\"\nrole = \"agent\"\nrol = \"admin\"\n"),
             "outage.toml: tokens[0].rol: unknown key (known here: token, role, name)");
   EXPECT_EQ(parse_error("[model]\npath = \"a.dss\"\n[model.extra]\nx = 1\n"),
@@ -451,6 +452,17 @@ TEST(DaemonConfig, ReadsTicketLimitsAndRoutes) {
             "business)");
   EXPECT_EQ(parse_daemon_config("[tickets]\nat_risk_share = 1.5\n", "outage.toml").error().message,
             "outage.toml: tickets.at_risk_share: expected a share in [0, 1), got 1.5");
+}
+
+TEST(DaemonConfig, TheDispatchPolicyIsNearestIdleUnlessManualIsAsked) {
+  EXPECT_EQ(parse_ok("").dispatch.policy, DispatchPolicy::nearest_idle);
+  EXPECT_EQ(parse_ok("[dispatch]\npolicy = \"manual\"\n").dispatch.policy, DispatchPolicy::manual);
+  EXPECT_EQ(parse_ok("[dispatch]\npolicy = \"nearest_idle\"\n").dispatch.policy, DispatchPolicy::nearest_idle);
+  EXPECT_EQ(parse_error("[dispatch]\npolicy = \"cleverest\"\n"),
+            "outage.toml: dispatch.policy: expected \"nearest_idle\" or \"manual\", got 'cleverest'");
+  EXPECT_EQ(parse_error("[dispatch]\npolicy = 1\n"), "outage.toml: dispatch.policy: expected a string, got an integer");
+  EXPECT_EQ(parse_error("[dispatch]\nplanner = \"manual\"\n"),
+            "outage.toml: dispatch.planner: unknown key (known here: policy)");
 }
 
 }  // namespace

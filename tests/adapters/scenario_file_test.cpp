@@ -73,6 +73,7 @@ TEST(ScenarioFile, AGoodScenarioReadsIntoItsPlan) {
 
 TEST(ScenarioFile, EveryShippedScenarioReadsAndFitsItsModel) {
   for (const auto& entry : std::filesystem::directory_iterator(std::string(OUTAGE_SOURCE_DIR) + "/sim/scenarios")) {
+    if (entry.path().extension() != ".toml") continue;  // the gateway registries beside them
     auto s = load_scenario(entry.path().string());
     ASSERT_TRUE(s) << s.error().message;
     auto model = open_model_file(resolve_scenario_path(s->model, entry.path().string(), OUTAGE_SHARED_DATA));
