@@ -148,6 +148,7 @@ json report_json(const DrillReport& report) {
   }
   j["events"] = std::move(events);
   j["faults"] = {{"total", report.faults}, {"momentary", report.momentary_faults}};
+  j["rejected"] = report.rejected;
   json baselines = json::object();
   for (const auto& [name, s] : report.baselines) baselines[name] = score_json(s);
   j["baselines"] = std::move(baselines);
@@ -212,8 +213,10 @@ std::string report_table(const DrillReport& report) {
   std::string t = fmt::format("drill {} (model {}), seed {}, {} to {} ({:.1f} h)\n", report.scenario, report.model,
                               report.seed, report.start == kNoTime ? "-" : format_rfc3339(report.start),
                               report.end == kNoTime ? "-" : format_rfc3339(report.end), hours);
-  t += fmt::format("mode {}, dispatcher {}, {} events sent, {} faults ({} momentary)\n\n", report.mode,
+  t += fmt::format("mode {}, dispatcher {}, {} events sent, {} faults ({} momentary)\n", report.mode,
                    report.dispatcher, events, report.faults, report.momentary_faults);
+  if (report.rejected > 0) t += fmt::format("{} events refused by the system; the first: {}\n", report.rejected, report.first_rejection);
+  t += "\n";
   std::string rule(kLabelWidth, '-');
   t += fmt::format("{:<{}}", "metric", kLabelWidth);
   for (const auto& [name, s] : columns) {

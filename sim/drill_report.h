@@ -25,6 +25,8 @@ struct DrillReport {
   std::string mode;        // "in-process" or "live"
   std::string dispatcher;  // the system's dispatch policy
   std::array<std::uint64_t, kEventTypeCount> events{};  // sent to the system, by type
+  std::uint64_t rejected = 0;   // of those, refused by the system (a drill's events are valid: worth a look)
+  std::string first_rejection;
   int faults = 0;           // truth faults, momentary included
   int momentary_faults = 0;
   DrillScore system;

@@ -13,6 +13,8 @@ DrillReport make_report(const Scenario& scenario, const NetworkModel& model, con
   r.mode = std::move(mode);
   r.dispatcher = std::string(to_string(dispatcher));
   r.events = result.events;
+  r.rejected = result.rejected;
+  r.first_rejection = result.first_rejection;
   for (const TruthFault& f : result.record.faults) {
     ++r.faults;
     if (f.momentary) ++r.momentary_faults;
