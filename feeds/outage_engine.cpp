@@ -85,6 +85,9 @@ struct SpState {
   bool counted = false;     // in the device counters
   bool live = false;        // in the live counters
   bool held = false;        // dark after a restoration, waiting for the nested grace
+  bool silent = false;      // released from a hold with nothing said since: it can join a
+                            // device's nested outage, not make a single premise of its own
+  Timestamp last_off = kNoTime;  // field time of its latest off-evidence
   bool pinged = false;
   Timestamp pinged_at = kNoTime;
   OutageId outage;          // the active outage it is part of
@@ -649,6 +652,7 @@ struct OutageEngine::Impl {
         continue;
       }
       if (s.signals < std::max(config.threshold(DeviceLevel::service_point).min_evidence, 1)) continue;
+      if (s.silent) continue;  // a ping, a call or a gasp must say it is still out
       OutageId id = new_outage(DeviceLevel::service_point, ElementId(), sp, model.service_point(sp).bus);
       Outage& o = get(id);
       o.customers_out = o.customers_affected = sp_customers[sp.value()];
@@ -707,6 +711,8 @@ struct OutageEngine::Impl {
 
   void off(ServicePointId sp, EvidenceKind kind, Timestamp time, std::int64_t seq) {
     SpState& s = sps[sp.value()];
+    s.silent = false;
+    if (s.last_off == kNoTime || time > s.last_off) s.last_off = time;
     Evidence ev{time, seq, sp.value(), kind};
     float w = static_cast<float>(trust(kind));
     bool call = kind == EvidenceKind::call;
@@ -1062,6 +1068,9 @@ struct OutageEngine::Impl {
           SpState& s = sps[t.index];
           if (s.held && s.dark && s.nested_due <= now) {
             s.held = false;
+            // Nothing said since the restoration: a lost or late power-on report (a mesh drops
+            // some, a data concentrator batches others by the quarter hour) looks the same.
+            s.silent = s.last_off == kNoTime || s.last_off < s.released_at;
             if (should_count(s) && tree.node_of(ServicePointId(t.index)) != kNoNode) {
               count(ServicePointId(t.index), +1);
               queue_affected(ServicePointId(t.index));

@@ -137,6 +137,15 @@ TEST_F(DaemonTest, Ieee8500RestorationInTwoStepsLeavesANestedOutage) {
     for (const Customer& c : model.customers()) isolated_customers += model.service_point(c.service_point).id == m;
   }
   EXPECT_EQ(active["features"][0]["properties"]["customers_out"], isolated_customers);
+  // The failed transformer's meters said nothing after step one; the engine asked to read them
+  // (verify_restoration) and the head-end answers: still dark.
+  std::vector<std::string> reads;
+  for (const std::string& m : failed) {
+    reads.push_back(fmt::format(R"({{"id":"{}","type":"meter.ping","time":"{}","source":"ami","meter":"{}","energized":false}})",
+                                id(), at(kT0 + 32min), m));
+  }
+  clock(kT0 + 32min);
+  post_all(array(reads));
   // Step two: the fuse closes. The failed transformer's meters stay dark past the nested grace.
   clock(kT0 + 90min);
   post_all(scada(id(), fuse, "closed", "manual", kT0 + 90min));

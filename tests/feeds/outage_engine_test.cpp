@@ -291,6 +291,27 @@ TEST(OutageEngine, MetersStillDarkAfterAPredictedOutageIsRestoredBecomeNested) {
   EXPECT_EQ(d.only_active()->start, kT0);
 }
 
+TEST(OutageEngine, ALoneMeterSilentAfterARestorationIsNoOutageUntilSomethingSaysItIsStillOut) {
+  // Found by the drills: after a restoration the meters whose power-on report was lost, or sits
+  // in a data concentrator's quarter-hourly batch, used to become an outage each when the nested
+  // grace ended. Silence alone no longer makes a single premise; a ping that finds it dead does.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 1s);
+  d.advance(kT0 + 2min);
+  const OutageId fuse = d.only_active()->id;
+  for (int i = 1; i <= 3; ++i) d.back("m" + std::to_string(i), kT0 + 1h);  // m4's report is lost
+  d.advance(kT0 + 1h + 1s);
+  EXPECT_EQ(d.engine->outage(fuse)->state, OutageState::restored);
+  d.advance(kT0 + 1h + InferenceConfig{}.nested_grace + 2s);
+  EXPECT_TRUE(d.active().empty()) << d.active_devices().front();
+  // The read the engine asked for at the restoration answers: m4 is dark after all.
+  d.ping("m4", false, kT0 + 1h + 6min);
+  d.advance(kT0 + 1h + 6min);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"premise m4"});
+  EXPECT_EQ(d.only_active()->start, kT0);  // back-dated to its last gasp
+}
+
 TEST(OutageEngine, AConfirmedOutageStandsAgainstLiveEvidenceUntilPowerIsBack) {
   Drill d(testing::drawn_feeder());
   for (int i = 1; i <= 3; ++i) d.gasp("m" + std::to_string(i), kT0);
