@@ -34,18 +34,6 @@ constexpr auto kPingWait = 10s;
 // Events per HTTP body or MQTT message (the daemon takes at most 100,000 per body).
 constexpr std::size_t kBatch = 10'000;
 
-// The meters' and gateways' signals: what a head-end would send over MQTT.
-bool over_mqtt(const Event& e) {
-  switch (e.type()) {
-    case EventType::meter_power_off:
-    case EventType::meter_power_on:
-    case EventType::meter_ping:
-    case EventType::meter_voltage:
-    case EventType::iot_alarm: return true;
-    default: return false;
-  }
-}
-
 // j's field `key`; null when j is not an object or has no such field (an older daemon may lack one).
 const Json& field(const Json& j, const char* key) {
   static const Json null;
@@ -478,7 +466,7 @@ Result<std::vector<std::string>> LiveTarget::deliver(std::span<const Event> even
     if (Status s = m.move_clock(now); !s) return s.error();
   }
   std::vector<const Event*> meters, rest;
-  for (const Event& e : events) (m.mqtt && over_mqtt(e) ? meters : rest).push_back(&e);
+  for (const Event& e : events) (m.mqtt && from_meters(e) ? meters : rest).push_back(&e);
   std::vector<std::string> refused;
   // The meters' first: they were journaled when publish() returns, before anything that follows.
   if (!meters.empty()) {

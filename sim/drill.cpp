@@ -8,8 +8,6 @@
 
 namespace outage {
 
-namespace {
-
 bool from_meters(const Event& e) {
   switch (e.type()) {
     case EventType::meter_power_off:
@@ -20,8 +18,6 @@ bool from_meters(const Event& e) {
     default: return false;
   }
 }
-
-}  // namespace
 
 Result<DrillResult> run_drill(const Scenario& scenario, const NetworkModel& model, const GatewayRegistry* gateways,
                               DrillTarget& target, const DrillOptions& options) {

@@ -74,6 +74,10 @@ class DrillTarget {
   virtual std::vector<TargetTicket> tickets() = 0;
 };
 
+// The meters' and gateways' signals (meter.*, iot.alarm): what a head-end sends (over MQTT in a
+// live drill), and what the calls-only baseline withholds.
+bool from_meters(const Event& e);
+
 struct DrillOptions {
   bool meters = true;  // false: withhold meter and gateway messages (the calls-only baseline)
   // Called once a simulated minute with the virtual time (a live drill paces itself here).

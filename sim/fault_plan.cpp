@@ -50,8 +50,7 @@ std::vector<PlannedFault> plan_faults(const Scenario& s, const NetworkModel& mod
   };
 
   // One Poisson process per weather spell.
-  std::vector<WeatherSpell> spells = s.weather;
-  if (spells.empty() || spells.front().from > Duration::zero()) spells.insert(spells.begin(), WeatherSpell{Duration::zero(), Weather::calm});
+  const std::vector<WeatherSpell> spells = s.spells();
   for (std::size_t i = 0; i < spells.size(); ++i) {
     const Duration from = spells[i].from;
     const Duration to = i + 1 < spells.size() ? spells[i + 1].from : s.duration;

@@ -170,13 +170,7 @@ void Field::went_dark(ServicePointId sp, Timestamp t, bool record) {
     if (!rc.chance(record ? scenario_.calls.record_share : scenario_.calls.share)) continue;
     agenda_.at(t + rc.lognormal(scenario_.calls.delay), [this, sp, ep, c](Timestamp at) {
       if (epoch_[sp.value()] != ep) return;  // back before they picked up the phone
-      const Customer& cu = model_.customer(c);
-      CallReport call;
-      call.customer = std::string(cu.id);
-      call.symptom = Symptom::no_power;
-      call.channel = Channel::hotline_95598;
-      call.contact = std::string(cu.phone);
-      send_(event("sim-hotline", at, std::move(call)));
+      call(c, Symptom::no_power, "", at);
     });
   }
   if (!gateways_of_.empty()) {
@@ -243,6 +237,17 @@ void Field::went_lit(ServicePointId sp, Timestamp t) {
   }
 }
 
+void Field::call(CustomerId customer, Symptom symptom, std::string note, Timestamp t) {
+  const Customer& cu = model_.customer(customer);
+  CallReport c;
+  c.customer = std::string(cu.id);
+  c.symptom = symptom;
+  c.channel = Channel::hotline_95598;
+  c.contact = std::string(cu.phone);
+  c.note = std::move(note);
+  send_(event("sim-hotline", t, std::move(c)));
+}
+
 void Field::scada(ElementId device, SwitchState state, SwitchCause cause, Timestamp t) {
   if (!device.valid() || !telemetered_[device.value()] || !is_switchable(model_.element(device).kind)) return;
   agenda_.at(t + scenario_.signals.scada_delay, [this, device, state, cause, t](Timestamp) {
@@ -291,14 +296,7 @@ void Field::fault_starts(int index, Timestamp t) {
     agenda_.at(t + rh.lognormal(scenario_.calls.hazard_delay), [this, index, near](Timestamp when) {
       const FaultState& fs = faults_[static_cast<std::size_t>(index)];
       if (fs.truth.cleared != kNoTime || customers_of_[near.value()].empty()) return;
-      const Customer& cu = model_.customer(customers_of_[near.value()].front());
-      CallReport call;
-      call.customer = std::string(cu.id);
-      call.symptom = Symptom::wire_down;
-      call.channel = Channel::hotline_95598;
-      call.contact = std::string(cu.phone);
-      call.note = "wire down in the street";
-      send_(event("sim-hotline", when, std::move(call)));
+      call(customers_of_[near.value()].front(), Symptom::wire_down, "wire down in the street", when);
     });
   }
 }
@@ -350,8 +348,7 @@ void Field::schedule(std::span<const PlannedFault> faults) {
   }
 
   // Voltage sags on meters with power, spell by spell.
-  std::vector<WeatherSpell> spells = scenario_.weather;
-  if (spells.empty() || spells.front().from > Duration::zero()) spells.insert(spells.begin(), WeatherSpell{Duration::zero(), Weather::calm});
+  const std::vector<WeatherSpell> spells = scenario_.spells();
   for (std::size_t k = 0; k < spells.size(); ++k) {
     const double rate = scenario_.signals.sags_per_meter_hour[static_cast<int>(spells[k].level)];
     const Duration from = spells[k].from, to = k + 1 < spells.size() ? spells[k + 1].from : scenario_.duration;
@@ -377,15 +374,8 @@ void Field::schedule(std::span<const PlannedFault> faults) {
     const Duration at(static_cast<Duration::rep>(rn.uniform() * static_cast<double>(scenario_.duration.count())));
     const CustomerId c(static_cast<std::uint32_t>(rn.below(model_.customers().size())));
     agenda_.at(scenario_.start + at, [this, c](Timestamp t) {
-      const Customer& cu = model_.customer(c);
-      if (dark(cu.service_point)) return;  // a real outage: that call is the field's already
-      CallReport call;
-      call.customer = std::string(cu.id);
-      call.symptom = Symptom::no_power;
-      call.channel = Channel::hotline_95598;
-      call.contact = std::string(cu.phone);
-      call.note = "no power in the house";
-      send_(event("sim-hotline", t, std::move(call)));
+      if (dark(model_.customer(c).service_point)) return;  // a real outage: that call is the field's already
+      call(c, Symptom::no_power, "no power in the house", t);
     });
   }
 }

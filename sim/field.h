@@ -101,6 +101,7 @@ class Field {
   void went_lit(ServicePointId sp, Timestamp t);
   void fault_starts(int fault, Timestamp t);
   void scada(ElementId device, SwitchState state, SwitchCause cause, Timestamp t);
+  void call(CustomerId customer, Symptom symptom, std::string note, Timestamp t);
   void send_record(const RecordPlan& r, Timestamp t);
   Timestamp delivered(ServicePointId sp, Timestamp t, DurationRange delay, SimRandom& r) const;
   Event event(std::string_view source, Timestamp t, EventPayload payload);

@@ -69,6 +69,12 @@ Weather Scenario::weather_at(Duration offset) const {
   return w;
 }
 
+std::vector<WeatherSpell> Scenario::spells() const {
+  std::vector<WeatherSpell> out = weather;
+  if (out.empty() || out.front().from > Duration::zero()) out.insert(out.begin(), WeatherSpell{Duration::zero(), Weather::calm});
+  return out;
+}
+
 Status check(const Scenario& s) {
   if (s.model.empty()) return field_error("model", "a network model is required");
   if (s.start == kNoTime) return field_error("start", "a start time is required");

@@ -155,6 +155,8 @@ struct Scenario {
   TravelPlan travel;
 
   Weather weather_at(Duration offset) const;
+  // The weather spells from the start: `weather`, with calm before the first (or throughout).
+  std::vector<WeatherSpell> spells() const;
 };
 
 // Ranges and schedule, without the model: invalid_input naming the field and the reason
