@@ -1,5 +1,7 @@
 #include "dispatch/travel_time.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 namespace outage {
@@ -28,6 +30,22 @@ std::optional<Duration> StraightLineTravel::time(Point a, Point b) const {
   if (!d || speed_kmh <= 0) return std::nullopt;
   const double seconds = *d * detour / (speed_kmh / 3.6);
   return Duration(static_cast<Duration::rep>(std::llround(seconds * 1000)));
+}
+
+}  // namespace outage
+
+namespace outage {
+
+void TravelTimes::times(std::span<const Point> from, std::span<const Point> to,
+                        std::vector<std::optional<Duration>>& out) const {
+  out.clear();
+  out.reserve(from.size() * to.size());
+  for (Point a : from)
+    for (Point b : to) out.push_back(time(a, b));
+}
+
+std::string StraightLineTimes::describe() const {
+  return fmt::format("straight line x{:.1f} at {:g} km/h", travel_.detour, travel_.speed_kmh);
 }
 
 }  // namespace outage
