@@ -1,5 +1,7 @@
 #include "dispatch/control_room.h"
 
+#include "dispatch/fifo_dispatch.h"
+
 #include <algorithm>
 
 namespace outage {
@@ -7,7 +9,16 @@ namespace outage {
 ControlRoom::ControlRoom(const NetworkModel& model, InferenceConfig inference, const GatewayRegistry* gateways,
                          TicketRules rules, ServiceAreas areas, EtrModel etr)
     : model_(model),
-      engine_(model, std::move(inference), gateways), desk_(model, std::move(rules), std::move(areas), std::move(etr)) {}
+      engine_(model, std::move(inference), gateways),
+      desk_(model, std::move(rules), std::move(areas), std::move(etr)),
+      travel_(std::make_shared<StraightLineTimes>(desk_.travel())) {}
+
+void ControlRoom::set_planner(PlannerConfig config, const Clock* budget_clock, Duration replan_every) {
+  planner_ = config;
+  budget_clock_ = budget_clock;
+  replan_every_ = replan_every;
+  planned_at_ = kNoTime;
+}
 
 Status ControlRoom::apply(const Event& event, Timestamp now, std::int64_t seq,
                           std::span<const ServicePointId> area_service_points) {
@@ -45,10 +56,16 @@ void ControlRoom::advance(Timestamp now) {
   desk_.outages_changed(engine_, changed, now);
   desk_.advance(now);
   assignments_.clear();
-  if (policy_ == DispatchPolicy::nearest_idle) {
-    for (Assignment& a : assign_nearest_idle(desk_, desk_.travel(), now)) {
-      if (desk_.assign(a.ticket, a.crew, a.eta, a.reason, now)) assignments_.push_back(std::move(a));
-    }
+  assign_pinned(now);
+  std::vector<Assignment> made;
+  switch (policy_) {
+    case DispatchPolicy::manual: break;
+    case DispatchPolicy::fifo: made = assign_fifo(desk_, *travel_, now); break;
+    case DispatchPolicy::nearest_idle: made = assign_nearest_idle(desk_, *travel_, now); break;
+    case DispatchPolicy::planner: replan(now); break;
+  }
+  for (Assignment& a : made) {
+    if (desk_.assign(a.ticket, a.crew, a.eta, a.reason, now)) assignments_.push_back(std::move(a));
   }
   for (OutageId id : changed) {
     if (id.value() >= changed_flag_.size()) changed_flag_.resize(id.value() + 1, 0);
@@ -57,6 +74,58 @@ void ControlRoom::advance(Timestamp now) {
       changed_.push_back(id);
     }
   }
+}
+
+void ControlRoom::assign_pinned(Timestamp now) {
+  for (const Crew* c : idle_crews(desk_, now)) {
+    for (TicketId id : desk_.queue()) {
+      const Ticket& t = *desk_.ticket(id);
+      if (t.pinned_crew != c->id || !t.crew.empty()) continue;
+      std::optional<Duration> trip;
+      if (t.has_place_point && c->has_place()) trip = travel_->time(c->place(), t.place_point);
+      Assignment a{id, c->id, now + (trip ? *trip : desk_.areas().at(t.place_point).arrival_limit / 2), t.assignment};
+      if (desk_.assign(a.ticket, a.crew, a.eta, a.reason, now)) assignments_.push_back(std::move(a));
+      break;
+    }
+  }
+}
+
+void ControlRoom::replan(Timestamp now) {
+  // What the plan depends on, besides the clock: the open repairs and their crews, the crews.
+  std::uint64_t state = 1469598103934665603ULL;
+  auto mix = [&state](std::uint64_t v) { state = (state ^ v) * 1099511628211ULL; };
+  std::size_t waiting = 0;
+  for (TicketId id : desk_.queue()) {
+    const Ticket& t = *desk_.ticket(id);
+    if (t.kind != TicketKind::repair) continue;
+    mix(id.value());
+    mix(static_cast<std::uint64_t>(t.state));
+    mix(std::hash<std::string>{}(t.crew));
+    mix(std::hash<std::string>{}(t.pinned_crew));
+    mix(t.customers);
+    mix(t.emergency);
+    if (t.crew.empty()) ++waiting;
+  }
+  for (const Crew* c : desk_.crews().crews()) {
+    mix(static_cast<std::uint64_t>(c->status));
+    mix(std::hash<std::string>{}(c->ticket));
+  }
+  if (waiting == 0) {
+    plan_ = Plan{};
+    planned_state_ = state;
+    return;
+  }
+  if (state == planned_state_ && planned_at_ != kNoTime && now - planned_at_ < replan_every_) return;
+  plan_ = plan_crews(desk_, *travel_, now, planner_, budget_clock_);
+  planned_at_ = now;
+  planned_state_ = state;
+  for (const Assignment& a : plan_.assignments) {
+    if (desk_.assign(a.ticket, a.crew, a.eta, a.reason, now)) assignments_.push_back(a);
+  }
+  // The planner only queues what the desk accepts (open, crew-less, skilled, on shift): a refusal
+  // here would be a planner bug, and the ticket simply stays unqueued until the next plan.
+  for (const Assignment& a : plan_.queued) (void)desk_.plan(a.ticket, a.crew, a.eta, a.reason, now);
+  for (TicketId id : plan_.unplanned) (void)desk_.plan(id, "", kNoTime, "", now);
 }
 
 TicketId ControlRoom::ticket_opened_by(std::string_view source, std::string_view event_id) const {

@@ -7,6 +7,9 @@
 #include <span>
 #include <vector>
 
+#include <memory>
+
+#include "dispatch/crew_planner.h"
 #include "dispatch/dispatch_policy.h"
 #include "dispatch/nearest_idle.h"
 #include "dispatch/ticket_desk.h"
@@ -33,10 +36,21 @@ class ControlRoom {
   // dispatcher (by the policy) over the tickets still without a crew.
   void advance(Timestamp now);
 
-  // Who assigns crews (manual by default). The assignments made by the last advance().
+  // Who assigns crews (manual by default). The assignments made by the last advance(): a
+  // dispatcher's pinned tickets bound to their crews as they come free, then the policy's.
   void set_dispatch_policy(DispatchPolicy policy) { policy_ = policy; }
   DispatchPolicy dispatch_policy() const { return policy_; }
   const std::vector<Assignment>& last_assignments() const { return assignments_; }
+
+  // The planner's settings; `budget_clock` (the daemon's wall clock) bounds its search, without
+  // one only the pass limit does (drills and tests: deterministic). It re-plans on every advance
+  // that changed a ticket or a crew, and at least every `replan_every`.
+  void set_planner(PlannerConfig config, const Clock* budget_clock = nullptr, Duration replan_every = std::chrono::minutes(1));
+  // The last plan (the planner policy only): crews' queues, alerts, unplanned tickets.
+  const Plan& last_plan() const { return plan_; }
+  // Travel times for every policy (the straight line in the model's coordinates until set).
+  void set_travel_times(std::shared_ptr<const TravelTimes> travel) { travel_ = std::move(travel); }
+  const TravelTimes& travel_times() const { return *travel_; }
 
   const NetworkModel& model() const { return model_; }
   OutageEngine& engine() { return engine_; }
@@ -57,9 +71,19 @@ class ControlRoom {
   TicketDesk desk_;
   std::vector<OutageId> changed_;
   std::vector<std::uint8_t> changed_flag_;
-  std::unordered_map<std::string, TicketId> opened_;
+  std::unordered_map<std::string, TicketId> opened_;  // source + '\n' + event id -> ticket
   DispatchPolicy policy_ = DispatchPolicy::manual;
-  std::vector<Assignment> assignments_;  // source + '\n' + event id -> ticket
+  std::vector<Assignment> assignments_;
+  std::shared_ptr<const TravelTimes> travel_;
+  PlannerConfig planner_;
+  const Clock* budget_clock_ = nullptr;
+  Duration replan_every_ = std::chrono::minutes(1);
+  Plan plan_;
+  Timestamp planned_at_ = kNoTime;
+  std::uint64_t planned_state_ = 0;  // a fingerprint of the tickets and crews the plan saw
+
+  void assign_pinned(Timestamp now);
+  void replan(Timestamp now);
 };
 
 }  // namespace outage

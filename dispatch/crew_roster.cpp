@@ -1,5 +1,7 @@
 #include "dispatch/crew_roster.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace outage {
@@ -10,8 +12,26 @@ Crew& CrewRoster::get(std::string_view id) {
   return it->second;
 }
 
+Status CrewRoster::configure(std::span<const CrewProfile> profiles) {
+  std::unordered_map<std::string_view, std::size_t> seen;
+  for (std::size_t i = 0; i < profiles.size(); ++i) {
+    const std::string field = fmt::format("crews[{}]", i);
+    if (Status s = check(profiles[i], field); !s) return s;
+    if (auto [it, added] = seen.try_emplace(profiles[i].id, i); !added) {
+      return invalid_input(fmt::format("field '{}.id': crew '{}' is also crews[{}]", field, profiles[i].id, it->second));
+    }
+  }
+  for (const CrewProfile& p : profiles) {
+    Crew& c = get(p.id);
+    c.profile = p;
+    c.rostered = true;
+  }
+  return {};
+}
+
 const Crew& CrewRoster::report(const CrewStatus& s, Timestamp time) {
   Crew& c = get(s.crew);
+  c.reported = true;
   if (c.status != s.status || c.status_since == kNoTime) c.status_since = time;
   c.status = s.status;
   if (!s.ticket.empty()) c.ticket = s.ticket;
@@ -22,6 +42,7 @@ const Crew& CrewRoster::report(const CrewStatus& s, Timestamp time) {
 
 const Crew& CrewRoster::report(const CrewPosition& p, Point where, Timestamp time) {
   Crew& c = get(p.crew);
+  c.reported = true;
   if (c.position_at == kNoTime || time >= c.position_at) {
     c.position = where;
     c.has_position = true;

@@ -1,7 +1,8 @@
 // The nearest-idle-crew dispatcher: the reference that every smarter planner must beat. Each open
-// repair ticket without a crew, in the desk's serving order (emergencies, critical and important
-// customers, then first come), gets the nearest crew that is available and bound to no ticket (nor given one
-// here), by straight-line travel time. Tickets and crews without positions (a model without
+// repair ticket without a crew (and not kept for one by a dispatcher), in the desk's serving
+// order (emergencies, critical and important customers, then first come), gets the nearest crew
+// with its skill that is available, on shift and bound to no ticket (nor given one here), by the
+// travel times. Tickets and crews without positions (a model without
 // coordinates, a crew that never reported one) are matched in order, with an ETA of half the
 // area's arrival limit, and the reason says so.
 //
@@ -12,18 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "dispatch/assignment.h"
 #include "dispatch/ticket_desk.h"
 #include "dispatch/travel_time.h"
 
 namespace outage {
 
-struct Assignment {
-  TicketId ticket;
-  std::string crew;
-  Timestamp eta = kNoTime;  // predicted arrival on site
-  std::string reason;       // why this crew, for the dispatcher
-};
-
-std::vector<Assignment> assign_nearest_idle(const TicketDesk& desk, const StraightLineTravel& travel, Timestamp now);
+std::vector<Assignment> assign_nearest_idle(const TicketDesk& desk, const TravelTimes& travel, Timestamp now);
 
 }  // namespace outage

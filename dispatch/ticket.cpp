@@ -34,4 +34,18 @@ std::string_view to_string(TicketPriority p) {
   return "normal";
 }
 
+Skill skill_for(const Ticket& t) {
+  if (t.emergency) return Skill::overhead_line;
+  if (t.outage.valid() || t.device.valid()) {
+    switch (t.level) {
+      case DeviceLevel::transformer: return Skill::transformer;
+      case DeviceLevel::service_point: return Skill::metering;
+      default: return Skill::overhead_line;
+    }
+  }
+  // An agent's ticket about one customer with no outage behind it: the premise.
+  if (t.customer.valid() || t.service_point.valid()) return Skill::metering;
+  return Skill::overhead_line;
+}
+
 }  // namespace outage

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dispatch/crew_profile.h"
 #include "dispatch/service_area.h"
 #include "feeds/clock.h"
 #include "feeds/event.h"
@@ -96,6 +97,12 @@ struct Ticket {
   std::string crew;             // the crew on it (assigned, or reporting on it), if any
   Timestamp assigned_eta = kNoTime;  // the dispatcher's predicted arrival when it assigned the crew
   std::string assignment;       // why that crew (the dispatcher's reason), "" when the crew took it itself
+  // Queued behind a busy crew by the planner (not yet bound: re-planning may move it), with the
+  // predicted arrival; "" when not queued.
+  std::string planned_crew;
+  Timestamp planned_eta = kNoTime;
+  // A dispatcher's own choice of crew (POST /v1/tickets/{id}/assign): kept by every re-plan.
+  std::string pinned_crew;
   bool crew_done = false;       // the crew reported the repair done
   Timestamp crew_done_at = kNoTime;
   std::uint32_t customers = 0;  // customers out (repair tickets from outages)
@@ -103,5 +110,10 @@ struct Ticket {
   TicketId merged_into;
   std::string closing_note;     // why it ended: "restored", "customer_side", "disproved", ...
 };
+
+// The skill a repair needs: a service transformer's outage a transformer crew; a single
+// premise (the meter, the service drop) a metering crew; a feeder, recloser or fuse outage and a
+// hazard (wire down) a line crew.
+Skill skill_for(const Ticket& t);
 
 }  // namespace outage

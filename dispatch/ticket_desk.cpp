@@ -415,6 +415,86 @@ struct TicketDesk::Impl {
     return {};
   }
 
+  // A crew that exists, is on shift and has the skill the ticket needs.
+  static Status can_take(const Crew* c, std::string_view crew, const Ticket& t, Timestamp now) {
+    if (c == nullptr) return invalid_input(fmt::format("field 'crew': unknown crew '{}'", crew));
+    if (!c->on_shift(now)) return invalid_input(fmt::format("field 'crew': crew '{}' is off shift", crew));
+    const Skill need = skill_for(t);
+    if (!c->profile.skills.has(need)) {
+      return invalid_input(fmt::format("field 'crew': crew '{}' lacks the skill '{}' ticket {} needs (it has {})", crew,
+                                       to_string(need), t.id.value(), c->profile.skills.to_string()));
+    }
+    return {};
+  }
+
+  void route(Ticket& t, Timestamp now) {
+    if (t.routed != kNoTime) return;
+    t.routed = now;
+    t.route.met = now;
+    t.route.breached = now > t.route.due;
+    t.route.at_risk = false;
+    t.state = std::max(t.state, TicketState::routed);
+  }
+
+  Status open_repair(TicketId id) const {
+    if (!id.valid() || id.value() >= tickets.size()) return not_found(fmt::format("field 'ticket': unknown ticket {}", id.valid() ? id.value() : -1));
+    const Ticket& t = tickets[id.value()];
+    if (t.kind != TicketKind::repair || !is_open(t.state)) {
+      return invalid_input(fmt::format("field 'ticket': ticket {} is not an open repair ticket", id.value()));
+    }
+    return {};
+  }
+
+  Status pin(TicketId id, std::string_view crew, std::string reason, Timestamp now) {
+    if (Status s = open_repair(id); !s) return s;
+    Ticket& t = tickets[id.value()];
+    if (crew.empty()) {  // back to the dispatcher's policy
+      t.pinned_crew.clear();
+      touch(t.id);
+      return {};
+    }
+    const Crew* c = roster.find(crew);
+    if (Status s = can_take(c, crew, t, now); !s) return s;
+    if (t.arrived != kNoTime && t.crew != c->id && !t.crew.empty()) {
+      return invalid_input(fmt::format("field 'ticket': crew '{}' is on site at ticket {}; it is not moved", t.crew, id.value()));
+    }
+    if (!t.crew.empty() && t.crew != c->id) {
+      // Taken from the crew it had, which has not reached it: that crew is free again.
+      crew_ticket.erase(t.crew);
+      t.crew.clear();
+      t.state = std::min(t.state, TicketState::routed);
+    }
+    t.pinned_crew = c->id;
+    t.assignment = std::move(reason);
+    t.planned_crew.clear();
+    t.planned_eta = kNoTime;
+    route(t, now);
+    std::erase(unbound, t.id);
+    touch(t.id);
+    return {};
+  }
+
+  Status plan(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now) {
+    if (Status s = open_repair(id); !s) return s;
+    Ticket& t = tickets[id.value()];
+    if (!t.crew.empty()) return invalid_input(fmt::format("field 'ticket': ticket {} has crew '{}' already", id.value(), t.crew));
+    if (crew.empty()) {
+      if (!t.planned_crew.empty()) touch(t.id);
+      t.planned_crew.clear();
+      t.planned_eta = kNoTime;
+      return {};
+    }
+    const Crew* c = roster.find(crew);
+    if (Status s = can_take(c, crew, t, now); !s) return s;
+    if (t.planned_crew != crew || t.planned_eta != eta || t.assignment != reason) touch(t.id);
+    t.planned_crew = c->id;
+    t.planned_eta = eta;
+    t.assignment = std::move(reason);
+    route(t, now);
+    std::erase(unbound, t.id);
+    return {};
+  }
+
   Status assign(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now) {
     if (!id.valid() || id.value() >= tickets.size()) return not_found(fmt::format("field 'ticket': unknown ticket {}", id.valid() ? id.value() : -1));
     Ticket& t = tickets[id.value()];
@@ -422,24 +502,22 @@ struct TicketDesk::Impl {
       return invalid_input(fmt::format("field 'ticket': ticket {} is not an open repair ticket", id.value()));
     }
     if (!t.crew.empty()) return invalid_input(fmt::format("field 'ticket': ticket {} has crew '{}' already", id.value(), t.crew));
+    if (!t.pinned_crew.empty() && t.pinned_crew != crew) {
+      return invalid_input(fmt::format("field 'crew': ticket {} is kept for crew '{}' by a dispatcher", id.value(), t.pinned_crew));
+    }
     const Crew* c = roster.find(crew);
-    if (c == nullptr) return invalid_input(fmt::format("field 'crew': unknown crew '{}'", crew));
-    if (c->status == CrewState::off_shift) return invalid_input(fmt::format("field 'crew': crew '{}' is off shift", crew));
+    if (Status s = can_take(c, crew, t, now); !s) return s;
     if (auto it = crew_ticket.find(c->id); it != crew_ticket.end() && is_open(tickets[it->second.value()].state)) {
       return invalid_input(fmt::format("field 'crew': crew '{}' is on ticket {}", crew, it->second.value()));
     }
+    t.planned_crew.clear();
+    t.planned_eta = kNoTime;
     t.crew = c->id;
     t.crew_done = false;
     t.assigned_eta = eta;
     t.assignment = std::move(reason);
     crew_ticket[c->id] = t.id;
-    if (t.routed == kNoTime) {
-      t.routed = now;
-      t.route.met = now;
-      t.route.breached = now > t.route.due;
-      t.route.at_risk = false;
-    }
-    t.state = std::max(t.state, TicketState::routed);
+    route(t, now);
     std::erase(unbound, t.id);
     touch(t.id);
     return {};
@@ -468,6 +546,9 @@ struct TicketDesk::Impl {
     if (!is_open(t.state)) return {};
     auto take = [&] {
       if (!t.crew.empty() && t.crew != s.crew) crew_ticket.erase(t.crew);
+      if (t.pinned_crew != s.crew) t.pinned_crew.clear();  // the crew on it is what counts
+      t.planned_crew.clear();
+      t.planned_eta = kNoTime;
       t.crew = s.crew;
       t.crew_done = false;
       crew_ticket[s.crew] = t.id;
@@ -660,6 +741,16 @@ Status TicketDesk::check(const TicketOpen& request) { return Impl::check(request
 Status TicketDesk::assign(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now) {
   return impl_->assign(id, crew, eta, std::move(reason), now);
 }
+
+Status TicketDesk::pin(TicketId id, std::string_view crew, std::string reason, Timestamp now) {
+  return impl_->pin(id, crew, std::move(reason), now);
+}
+
+Status TicketDesk::plan(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now) {
+  return impl_->plan(id, crew, eta, std::move(reason), now);
+}
+
+Status TicketDesk::set_crews(std::span<const CrewProfile> profiles) { return impl_->roster.configure(profiles); }
 
 TicketId TicketDesk::ticket_of_crew(std::string_view crew) const {
   auto it = impl_->crew_ticket.find(std::string(crew));

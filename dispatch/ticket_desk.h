@@ -95,6 +95,19 @@ class TicketDesk {
   // invalid_input when it is not an open repair ticket, already has a crew, or the crew is
   // unknown, off shift or bound to another ticket.
   Status assign(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now);
+  // A dispatcher's own choice (POST /v1/tickets/{id}/assign, journaled as ticket.assign): the
+  // ticket is kept for `crew` by every re-plan. Bound at once when the crew is free, else it waits
+  // first in that crew's queue; a crew it had that has not reached it is released. An empty
+  // `crew` hands the ticket back to the policy. Refused: unknown tickets (not_found), tickets
+  // not open, crews unknown, off shift or without the skill, and a ticket with another crew on
+  // site (invalid_input).
+  Status pin(TicketId id, std::string_view crew, std::string reason, Timestamp now);
+  // The planner queues a ticket behind a busy crew: routed (its clock met), not bound; re-planning
+  // may move it. An empty `crew` takes it out of any queue. Refused as assign() is.
+  Status plan(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now);
+  // The crews' depots, skills and shifts (dispatch/crew_profile.h); refused as a whole naming the
+  // first bad profile.
+  Status set_crews(std::span<const CrewProfile> profiles);
 
   // A crew's report. not_found when it names a ticket that does not exist.
   Status crew_status(const CrewStatus& status, Timestamp time, Timestamp now);

@@ -37,7 +37,7 @@ struct Room {
     c.symptom = Symptom::wire_down;
     send(t, c);
   }
-  StraightLineTravel travel() const { return StraightLineTravel{model.crs, 30, 1.4}; }
+  StraightLineTimes travel() const { return StraightLineTimes(StraightLineTravel{model.crs, 30, 1.4}); }
 };
 
 TEST(NearestIdle, EachTicketInServingOrderGetsTheNearestIdleCrew) {
@@ -57,7 +57,7 @@ TEST(NearestIdle, EachTicketInServingOrderGetsTheNearestIdleCrew) {
   // 2,000 m x 1.4 at 30 km/h = 336 s; 5,000 m x 1.4 = 840 s.
   EXPECT_EQ(assigned[0].eta, kT0 + 2min + 336s);
   EXPECT_EQ(assigned[1].eta, kT0 + 2min + 840s);
-  EXPECT_NE(assigned[0].reason.find("nearest idle crew: 2.0 km"), std::string::npos) << assigned[0].reason;
+  EXPECT_NE(assigned[0].reason.find("nearest idle crew: 5 min away (straight line x1.4 at 30 km/h)"), std::string::npos) << assigned[0].reason;
 }
 
 TEST(NearestIdle, MoreTicketsThanCrewsLeavesTheRestWaiting) {

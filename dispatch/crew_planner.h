@@ -1,0 +1,100 @@
+// CrewPlanner: who goes where next. Re-plans every open repair ticket across the crews, as routes
+// (each crew's queue of jobs), and sends the free crews to the first job of theirs.
+//
+// Order of concern, compared in this order (a lexicographic cost, PlanCost below):
+//   1. hazards (wire down, fire): the minutes until a crew reaches each;
+//   2. critical and important customers (hospitals, mines, life support): the minutes until a
+//      crew reaches their outage, a critical one counting ten times an important one;
+//   3. breaches of the committed arrival limits (45 / 90 / 120 min by area): each breach, then
+//      how late;
+//   4. customer-minutes: the customers out times the minutes until their restoration
+//      (arrival + the expected on-site repair time, dispatch/etr_model.h).
+//
+// Rules it never breaks: a crew only takes work it has the skill for (dispatch/crew_profile.h:
+// skill_for), only while on shift (it must arrive before its shift ends; a crew whose shift
+// starts later can be planned from then); a crew's current ticket (assigned, en route, on site)
+// stays its first job, so a crew on site is never moved; a dispatcher's pinned ticket (TicketDesk::
+// pin) stays with its crew, first after the current job. With `stay_in_area`, a crew works in
+// the service area of its depot, unless the ticket's area has no crew that could take it.
+//
+// Method: cheapest insertion in order of concern, then local search (relocating each ticket to
+// its best place in any route) until no move improves the cost, the pass limit, or the time
+// budget. Each assignment carries its reason and predicted arrival. A ticket predicted to breach
+// its limit (or already at risk) raises an alert with the options: the best other crew of its
+// area and the best crew of a neighbouring area, each with its arrival.
+//
+// Pure: it reads the desk and the travel times; a clock, when given, only bounds the search.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dispatch/assignment.h"
+#include "dispatch/ticket_desk.h"
+#include "dispatch/travel_time.h"
+
+namespace outage {
+
+struct PlannerConfig {
+  Duration budget = std::chrono::milliseconds(150);  // local search, when a clock is given
+  int max_passes = 30;                               // local search passes over every ticket
+  bool stay_in_area = true;
+  Duration horizon = std::chrono::hours(24);         // crews whose shift starts later are left out
+};
+
+// The plan's cost, tier by tier (see above); smaller is better, compared lexicographically.
+struct PlanCost {
+  double hazard_minutes = 0;
+  double priority_minutes = 0;
+  double breaches = 0;  // 1000 per breach plus the minutes late
+  double customer_minutes = 0;
+
+  PlanCost& operator+=(const PlanCost& o);
+  PlanCost operator-(const PlanCost& o) const;
+  // Negative: a is better; with a tolerance so that rounding never decides.
+  friend int compare(const PlanCost& a, const PlanCost& b);
+};
+
+struct PlannedJob {
+  TicketId ticket;
+  Timestamp eta = kNoTime;   // predicted arrival
+  Timestamp done = kNoTime;  // predicted end of the repair
+  bool fixed = false;        // the crew's current ticket or a pinned one
+};
+
+struct CrewRoute {
+  std::string crew;
+  std::vector<PlannedJob> jobs;  // in order; the current ticket first when it has one
+};
+
+struct AlertOption {
+  std::string crew;
+  std::string area;          // the crew's home area
+  Timestamp eta = kNoTime;   // its arrival were it sent next
+  bool neighbouring = false; // from another area
+};
+
+struct PlanAlert {
+  TicketId ticket;
+  Timestamp due = kNoTime;
+  Timestamp eta = kNoTime;  // as planned (kNoTime: no crew can take it)
+  std::string message;
+  std::vector<AlertOption> options;
+};
+
+struct Plan {
+  std::vector<Assignment> assignments;  // free crews to send now
+  std::vector<Assignment> queued;       // tickets waiting in a busy crew's queue (not bound)
+  std::vector<CrewRoute> crews;
+  std::vector<PlanAlert> alerts;
+  std::vector<TicketId> unplanned;      // no crew can take them
+  PlanCost cost;
+  int passes = 0;
+  std::size_t moves = 0;  // improving moves the local search made
+};
+
+Plan plan_crews(const TicketDesk& desk, const TravelTimes& travel, Timestamp now, const PlannerConfig& config = {},
+                const Clock* budget_clock = nullptr);
+
+}  // namespace outage
