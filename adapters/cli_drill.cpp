@@ -33,6 +33,7 @@ struct DrillArgs {
   std::optional<double> speed;
   std::optional<std::uint64_t> seed;
   bool no_baselines = false;
+  std::optional<std::string> policy;
 };
 
 int fail(const Error& e) {
@@ -83,6 +84,12 @@ int run_drill_command(const DrillArgs& args) {
   }
 
   InProcessOptions options;
+  options.crews = crew_profiles(*scenario, *model);
+  if (args.policy) {
+    auto p = dispatch_policy_from_string(*args.policy);
+    if (!p) return fail(invalid_input(fmt::format("--policy: '{}' is not manual, fifo, nearest_idle or planner", *args.policy)));
+    options.policy = *p;
+  }
   if (args.config) {
     auto config = load_daemon_config(*args.config);
     if (!config) return fail(config.error());
@@ -143,7 +150,8 @@ void register_drill_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--plot", args->plot, "write an SVG plot of customers out over time to this file");
   cmd->add_option("--config", args->config, "take inference, ticket and area settings from this daemon configuration");
   cmd->add_option("--data", args->data, "the shared data folder scenario paths are relative to (default: $OUTAGE_DATA)");
-  cmd->add_flag("--no-baselines", args->no_baselines, "skip the calls-only and nearest-idle baselines");
+  cmd->add_flag("--no-baselines", args->no_baselines, "skip the calls-only, nearest-idle and FIFO baselines");
+  cmd->add_option("--policy", args->policy, "in-process: the system's dispatcher (planner, nearest_idle, fifo, manual; default planner)");
   cmd->callback([args, &exit_code] { exit_code = run_drill_command(*args); });
 }
 

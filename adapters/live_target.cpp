@@ -635,8 +635,8 @@ Result<DrillReport> play_live(const Scenario& scenario, const NetworkModel& mode
   if (Status s = live.failure(); !s) return s.error();  // the final outages and tickets must be whole
   DrillReport report = make_report(scenario, model, *run, "live", live.dispatch_policy());
   if (baselines) {
-    // Always in-process, the nearest-idle run too: the daemon's dispatcher is not the reference.
-    if (Status s = add_baselines(report, scenario, model, gateways, baseline_options, nullptr); !s) return s.error();
+    // Always in-process, every dispatcher's too: the daemon's run is not the reference.
+    if (Status s = add_baselines(report, scenario, model, gateways, baseline_options, nullptr, std::nullopt); !s) return s.error();
   }
   return report;
 }

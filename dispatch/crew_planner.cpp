@@ -142,7 +142,7 @@ class Solver {
     // The tickets to place: open repairs without a crew.
     for (TicketId id : desk_.queue()) {
       const Ticket& t = *desk_.ticket(id);
-      if (t.kind != TicketKind::repair || !t.crew.empty() || t.arrived != kNoTime) continue;
+      if (t.kind != TicketKind::repair || !t.crew.empty()) continue;  // (back in the queue after a repair that did not restore it, too)
       Job j;
       j.ticket = id;
       if (t.has_place_point) j.point = place(t.place_point);

@@ -24,11 +24,28 @@ DrillReport make_report(const Scenario& scenario, const NetworkModel& model, con
   return r;
 }
 
+std::vector<CrewProfile> crew_profiles(const Scenario& scenario, const NetworkModel& model) {
+  std::vector<CrewProfile> out;
+  for (const CrewPlan& c : scenario.crews) {
+    CrewProfile p;
+    p.id = c.id;
+    p.depot_name = c.depot_bus;
+    if (c.depot) {
+      p.depot = *c.depot;
+      p.has_depot = true;
+    } else if (BusId b = model.find_bus(c.depot_bus); b.valid() && model.bus(b).has_position) {
+      p.depot = model.bus(b).position;
+      p.has_depot = true;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 Status add_baselines(DrillReport& report, const Scenario& scenario, const NetworkModel& model, const GatewayRegistry* gateways,
-                     const InProcessOptions& options, const DrillScore* system_nearest_idle) {
+                     const InProcessOptions& options, const DrillScore* system, std::optional<DispatchPolicy> system_policy) {
   {
     InProcessOptions o = options;
-    o.policy = DispatchPolicy::nearest_idle;
     InProcessTarget target(model, gateways, std::move(o));
     DrillOptions d;
     d.meters = false;
@@ -36,15 +53,17 @@ Status add_baselines(DrillReport& report, const Scenario& scenario, const Networ
     if (!run) return run.error();
     report.baselines.emplace_back("calls_only", score(run->record));
   }
-  if (system_nearest_idle != nullptr) {
-    report.baselines.emplace_back("nearest_idle", *system_nearest_idle);
-  } else {
+  for (DispatchPolicy p : {DispatchPolicy::nearest_idle, DispatchPolicy::fifo}) {
+    if (system != nullptr && system_policy == p) {
+      report.baselines.emplace_back(std::string(to_string(p)), *system);
+      continue;
+    }
     InProcessOptions o = options;
-    o.policy = DispatchPolicy::nearest_idle;
+    o.policy = p;
     InProcessTarget target(model, gateways, std::move(o));
     auto run = run_drill(scenario, model, gateways, target);
     if (!run) return run.error();
-    report.baselines.emplace_back("nearest_idle", score(run->record));
+    report.baselines.emplace_back(std::string(to_string(p)), score(run->record));
   }
   return {};
 }
@@ -56,8 +75,7 @@ Result<DrillReport> play_in_process(const Scenario& scenario, const NetworkModel
   if (!run) return run.error();
   DrillReport report = make_report(scenario, model, *run, "in-process", options.policy);
   if (baselines) {
-    const bool same = options.policy == DispatchPolicy::nearest_idle;
-    if (Status s = add_baselines(report, scenario, model, gateways, options, same ? &report.system : nullptr); !s) return s.error();
+    if (Status s = add_baselines(report, scenario, model, gateways, options, &report.system, options.policy); !s) return s.error();
   }
   return report;
 }

@@ -8,6 +8,11 @@ InProcessTarget::InProcessTarget(const NetworkModel& model, const GatewayRegistr
     : model_(model),
       room_(model, std::move(options.inference), gateways, std::move(options.rules), std::move(options.areas)) {
   room_.set_dispatch_policy(options.policy);
+  room_.set_planner(options.planner);
+  if (options.travel) room_.set_travel_times(options.travel);
+  // The scenario's check() has vetted the crews; a refusal here would leave the roster to the
+  // crews' own reports, as before profiles.
+  (void)room_.desk().set_crews(options.crews);
 }
 
 Result<std::vector<std::string>> InProcessTarget::deliver(std::span<const Event> events, Timestamp now) {

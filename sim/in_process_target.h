@@ -16,7 +16,10 @@ struct InProcessOptions {
   InferenceConfig inference;
   TicketRules rules;
   ServiceAreas areas = ServiceAreas();
-  DispatchPolicy policy = DispatchPolicy::nearest_idle;
+  DispatchPolicy policy = DispatchPolicy::planner;
+  std::vector<CrewProfile> crews;           // the roster's profiles (sim/drill_runs.h: crew_profiles)
+  PlannerConfig planner;                    // no budget clock: deterministic
+  std::shared_ptr<const TravelTimes> travel;  // unset: the straight line in the model's coordinates
 };
 
 class InProcessTarget final : public DrillTarget {
