@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "geo/topology.h"
 #include "sim/sim_random.h"
 
 namespace outage {
@@ -24,6 +25,22 @@ std::vector<PlannedFault> plan_faults(const Scenario& s, const NetworkModel& mod
   std::unordered_set<std::uint32_t> cables;
   for (const std::string& id : s.faults.cables) cables.insert(model.find_element(id).value());
 
+  // Lines in a zone that supplies substations (the subtransmission between a source and its HV/MV
+  // transformers, such as the 69 kV lines joining the IEEE 9500's three substations) are not
+  // drawn: repair crews do not work on them, and with no protection of theirs in the model a fault
+  // there would open the source and take every feeder out at once. Faults placed by hand may
+  // still go there.
+  Topology topology(model);
+  std::vector<char> supplies_substation(topology.feeder_count(), 0);
+  for (std::uint32_t f = 0; f < topology.feeder_count(); ++f) {
+    const FeederId parent = topology.feeder(FeederId(f)).parent;
+    if (parent.valid()) supplies_substation[parent.value()] = 1;
+  }
+  auto subtransmission = [&](const Element& line) {
+    const FeederId f = topology.feeder_of(line.bus1);
+    return f.valid() && supplies_substation[f.value()] != 0;
+  };
+
   // Each element's weight per level: km (times the cable factor) for lines, 1 for transformers.
   struct Candidate {
     ElementId id;
@@ -34,6 +51,7 @@ std::vector<PlannedFault> plan_faults(const Scenario& s, const NetworkModel& mod
   for (std::uint32_t i = 0; i < model.elements().size(); ++i) {
     const Element& e = model.elements()[i];
     if (e.kind == ElementKind::line && e.is_branch()) {
+      if (subtransmission(e)) continue;
       const bool cable = cables.contains(i);
       candidates.push_back({ElementId(i), cable ? FaultKind::cable : FaultKind::overhead_line,
                             line_km(model, ElementId(i)) * (cable ? s.faults.cable_factor : 1.0)});

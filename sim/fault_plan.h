@@ -5,7 +5,8 @@
 // each transformer at its own, under the weather of the moment: a Poisson process per weather
 // spell, the faulted element drawn in proportion to its rate. A line fault is momentary (cleared
 // by the next reclosing) at the scenario's share; a transformer fault never is. Each fault draws
-// its repair time (log-normal by kind) at once.
+// its repair time (log-normal by kind) at once. Lines above a substation (in a zone that supplies
+// HV/MV transformers, i.e. subtransmission) are left out of the draw; placed faults may go anywhere.
 #pragma once
 
 #include <vector>
