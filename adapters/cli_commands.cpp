@@ -7,6 +7,7 @@
 
 #include "adapters/cli_drill.h"
 #include "adapters/cli_hotline.h"
+#include "adapters/cli_vrptw.h"
 #include "adapters/daemon.h"
 #include "adapters/daemon_config.h"
 
@@ -350,6 +351,7 @@ void register_commands(CLI::App& app, int& exit_code) {
   }
   register_hotline_commands(app, exit_code);
   register_drill_command(app, exit_code);
+  register_vrptw_command(app, exit_code);
 }
 
 }  // namespace outage::cli

@@ -205,13 +205,95 @@ void read_tickets(TomlReader& r, const toml::table& t, TicketRules& out) {
 }
 
 void read_dispatch(TomlReader& r, const toml::table& t, DispatchConfig& out) {
-  r.only_known(t, "dispatch", {"policy"});
+  r.only_known(t, "dispatch", {"policy", "budget", "max_passes", "stay_in_area", "replan_every"});
   std::string policy;
   if (r.string(t, "dispatch", "policy", policy)) {
     if (auto p = dispatch_policy_from_string(policy))
       out.policy = *p;
     else
-      r.error("dispatch.policy", fmt::format("expected \"nearest_idle\" or \"manual\", got '{}'", policy));
+      r.error("dispatch.policy", fmt::format("expected \"planner\", \"nearest_idle\", \"fifo\" or \"manual\", got '{}'", policy));
+  }
+  if (r.duration(t, "dispatch", "budget", out.planner.budget) && out.planner.budget <= Duration(0)) {
+    r.error("dispatch.budget", "must be positive");
+  }
+  r.integer(t, "dispatch", "max_passes", out.planner.max_passes, 0, 1000);
+  r.boolean(t, "dispatch", "stay_in_area", out.planner.stay_in_area);
+  if (r.duration(t, "dispatch", "replan_every", out.replan_every) && out.replan_every <= Duration(0)) {
+    r.error("dispatch.replan_every", "must be positive");
+  }
+}
+
+void read_crews(TomlReader& r, const toml::array& a, std::vector<CrewConfig>& out) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string prefix = fmt::format("crews[{}]", i);
+    const toml::table* t = a[i].as_table();
+    if (t == nullptr) {
+      r.error(prefix, "expected a table");
+      continue;
+    }
+    r.only_known(*t, prefix, {"id", "depot", "depot_bus", "skills", "vehicle", "daily", "shifts"});
+    CrewConfig c;
+    if (!r.string(*t, prefix, "id", c.profile.id) && !t->contains("id")) r.error(prefix + ".id", "required");
+    for (const CrewConfig& other : out) {
+      if (!c.profile.id.empty() && other.profile.id == c.profile.id) r.error(prefix + ".id", fmt::format("a second crew called '{}'", c.profile.id));
+    }
+    if (const toml::node* n = t->get("depot")) {
+      const toml::array* xy = n->as_array();
+      Point p;
+      if (xy == nullptr || xy->size() != 2) {
+        r.error(prefix + ".depot", "expected a point [x, y] in the model's coordinates");
+      } else if (r.number((*xy)[0], prefix + ".depot[0]", p.x) && r.number((*xy)[1], prefix + ".depot[1]", p.y)) {
+        c.profile.depot = p;
+        c.profile.has_depot = true;
+      }
+    }
+    r.string(*t, prefix, "depot_bus", c.depot_bus);
+    if (!t->contains("depot") && !t->contains("depot_bus")) {
+      r.error(prefix + ".depot", "a crew needs a depot: depot = [x, y] or depot_bus = \"<bus>\"");
+    }
+    std::vector<std::string> skills;
+    if (r.strings(*t, prefix, "skills", skills)) {
+      c.profile.skills = SkillSet();
+      for (const std::string& s : skills) {
+        if (auto k = skill_from_string(s)) c.profile.skills.add(*k);
+        else r.error(prefix + ".skills", fmt::format("expected overhead_line, cable, transformer or metering, got '{}'", s));
+      }
+      if (skills.empty()) r.error(prefix + ".skills", "a crew needs at least one skill");
+    }
+    r.string(*t, prefix, "vehicle", c.profile.vehicle);
+    std::vector<std::string> daily;
+    if (r.strings(*t, prefix, "daily", daily)) {
+      for (std::size_t k = 0; k < daily.size(); ++k) {
+        auto d = parse_daily_shift(daily[k]);
+        if (d) c.profile.daily.push_back(*d);
+        else r.error(fmt::format("{}.daily[{}]", prefix, k), d.error().message);
+      }
+    }
+    if (const toml::node* n = t->get("shifts")) {
+      const toml::array* shifts = n->as_array();
+      if (shifts == nullptr) {
+        r.error(prefix + ".shifts", "expected an array of {start, end} tables");
+      } else {
+        for (std::size_t k = 0; k < shifts->size(); ++k) {
+          const std::string key = fmt::format("{}.shifts[{}]", prefix, k);
+          const toml::table* st = (*shifts)[k].as_table();
+          if (st == nullptr) {
+            r.error(key, "expected a table {start, end}");
+            continue;
+          }
+          r.only_known(*st, key, {"start", "end"});
+          DatedShift d;
+          for (auto [name, slot] : {std::pair{"start", &d.start}, std::pair{"end", &d.end}}) {
+            std::optional<Timestamp> at;
+            if (r.time(*st, key, name, at)) *slot = *at;
+            else if (!st->contains(name)) r.error(fmt::format("{}.{}", key, name), "required: a time with its zone");
+          }
+          if (d.start != kNoTime && d.end != kNoTime && d.end <= d.start) r.error(key, "the shift ends before it starts");
+          c.profile.dated.push_back(d);
+        }
+      }
+    }
+    out.push_back(std::move(c));
   }
 }
 
@@ -259,10 +341,9 @@ void read_areas(TomlReader& r, const toml::array& a, std::vector<AreaConfig>& ou
           Point p;
           if (r.number((*xy)[0], key + "[0]", p.x) && r.number((*xy)[1], key + "[1]", p.y)) area.polygon.push_back(p);
         }
-        std::size_t distinct = area.polygon.size();
-        if (distinct > 1 && area.polygon.front() == area.polygon.back()) --distinct;  // a closed ring
-        if (distinct < 3 && area.polygon.size() == points->size())
-          r.error(prefix + ".polygon", fmt::format("expected at least 3 points, got {}", distinct));
+        if (area.polygon.size() == points->size()) {
+          if (Status s = check_boundary(area.polygon); !s) r.error(prefix + ".polygon", s.error().message);
+        }
       }
     } else {
       r.error(prefix + ".polygon", "required");
@@ -319,12 +400,12 @@ Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view
   for (auto&& [key, node] : root) {
     static constexpr std::string_view kSections[] = {"server", "store",   "model",   "clock",    "tokens",
                                                      "ingest", "mqtt",    "ping",    "areas",    "hotline",
-                                                     "tickets", "dispatch", "inference"};
+                                                     "tickets", "dispatch", "inference", "crews", "travel"};
     bool known = false;
     for (auto s : kSections) known = known || s == key.str();
     if (!known)
       r.error(key.str(), "unknown section (known: server, store, model, clock, tokens, ingest, mqtt, ping, areas, "
-                         "hotline, tickets, dispatch, inference)");
+                         "hotline, tickets, dispatch, crews, travel, inference)");
   }
   if (const auto* t = r.table(root, "", "server")) read_server(r, *t, config.server);
   if (const auto* t = r.table(root, "", "store")) {
@@ -347,6 +428,9 @@ Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view
   if (const auto* t = r.table(root, "", "hotline")) read_hotline(r, *t, config.hotline);
   if (const auto* t = r.table(root, "", "tickets")) read_tickets(r, *t, config.tickets);
   if (const auto* t = r.table(root, "", "dispatch")) read_dispatch(r, *t, config.dispatch);
+  if (const auto* a = r.table_array(root, "crews")) read_crews(r, *a, config.crews);
+  // Daily shifts are in the utility's local time, the hotline's.
+  for (CrewConfig& c : config.crews) c.profile.utc_offset_min = config.hotline.utc_offset_minutes;
   if (const auto* t = r.table(root, "", "inference")) {
     std::ostringstream text_out;
     text_out << *t;

@@ -27,6 +27,8 @@
 #include "adapters/access_control.h"
 #include "adapters/http_server.h"
 #include "dispatch/dispatch_policy.h"
+#include "dispatch/crew_planner.h"
+#include "dispatch/crew_profile.h"
 #include "dispatch/service_area.h"
 #include "dispatch/status_answer.h"
 #include "dispatch/ticket_desk.h"
@@ -98,9 +100,18 @@ struct PingConfig {
   int meters_per_transformer = 2;  // meters pinged below each suspect transformer, 1..100
 };
 
-// Who assigns repair tickets to crews (dispatch/dispatch_policy.h).
+// Who assigns repair tickets to crews (dispatch/dispatch_policy.h), and the planner's limits.
 struct DispatchConfig {
-  DispatchPolicy policy = DispatchPolicy::nearest_idle;  // policy = "nearest_idle" | "manual"
+  DispatchPolicy policy = DispatchPolicy::planner;  // policy = "planner" | "nearest_idle" | "fifo" | "manual"
+  PlannerConfig planner;                            // budget ("150ms"), max_passes, stay_in_area
+  Duration replan_every = std::chrono::minutes(5);  // re-plan at least this often
+};
+
+// A crew of the roster ([[crews]]): its profile, its depot given as a bus of the model when
+// `depot_bus` is set (resolved when the model is loaded).
+struct CrewConfig {
+  CrewProfile profile;
+  std::string depot_bus;
 };
 
 // A service area and its committed arrival limit.
@@ -123,7 +134,8 @@ struct DaemonConfig {
   std::vector<AreaConfig> areas;  // [[areas]]
   AnswerStyle hotline;            // [hotline]: language ("zh" or "en"), utc_offset ("+08:00")
   TicketRules tickets;            // [tickets]: limits, at-risk share, [[tickets.routes]]
-  DispatchConfig dispatch;        // [dispatch]: policy
+  DispatchConfig dispatch;        // [dispatch]: policy and the planner's limits
+  std::vector<CrewConfig> crews;  // [[crews]]: id, depot or depot_bus, skills, vehicle, daily, shifts
   // The [inference] table as a TOML document, its keys at the top level ("" when absent).
   // Another component parses it; its errors should name keys as "inference.<key>".
   std::string inference_toml;

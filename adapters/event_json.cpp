@@ -103,6 +103,11 @@ struct PayloadWriter {
     j["outage"] = p.outage;
     j["etr"] = format_rfc3339(p.etr);
   }
+  void operator()(const TicketAssign& p) const {
+    j["ticket"] = p.ticket;
+    j["crew"] = p.crew;
+    text("reason", p.reason);
+  }
   void operator()(const TicketOpen& p) const {
     j["kind"] = std::string(to_string(p.kind));
     if (p.complaint != ComplaintType::none) j["complaint"] = std::string(to_string(p.complaint));

@@ -1,5 +1,9 @@
 #include "dispatch/control_room.h"
 
+#include <fmt/format.h>
+
+#include <charconv>
+
 #include "dispatch/fifo_dispatch.h"
 
 #include <algorithm>
@@ -42,6 +46,13 @@ Status ControlRoom::apply(const Event& event, const ResolvedEvent& resolved, Tim
     desk_.crew_position(*c, event.time);
   } else if (const OutageEtr* e = event.get<OutageEtr>()) {
     return desk_.override_etr(engine_, OutageId(resolved.outage), e->etr);
+  } else if (const TicketAssign* a = event.get<TicketAssign>()) {
+    std::uint32_t n = 0;
+    auto [p, ec] = std::from_chars(a->ticket.data(), a->ticket.data() + a->ticket.size(), n);
+    if (ec != std::errc() || p != a->ticket.data() + a->ticket.size()) {
+      return not_found(fmt::format("field 'ticket': unknown ticket '{}'", a->ticket));
+    }
+    return desk_.pin(TicketId(n), a->crew, a->reason.empty() ? fmt::format("a dispatcher's choice ({})", event.source) : a->reason, now);
   } else if (const TicketOpen* t = event.get<TicketOpen>()) {
     auto id = desk_.open(engine_, *t, resolved, now);
     if (!id) return id.error();
@@ -109,6 +120,7 @@ void ControlRoom::replan(Timestamp now) {
   for (const Crew* c : desk_.crews().crews()) {
     mix(static_cast<std::uint64_t>(c->status));
     mix(std::hash<std::string>{}(c->ticket));
+    mix(c->on_shift(now));  // a shift starting or ending
   }
   if (waiting == 0) {
     plan_ = Plan{};
@@ -116,7 +128,7 @@ void ControlRoom::replan(Timestamp now) {
     return;
   }
   if (state == planned_state_ && planned_at_ != kNoTime && now - planned_at_ < replan_every_) return;
-  plan_ = plan_crews(desk_, *travel_, now, planner_, budget_clock_);
+  plan_ = plan_crews(desk_, *travel_, now, planner_, budget_clock_, &plan_);
   planned_at_ = now;
   planned_state_ = state;
   for (const Assignment& a : plan_.assignments) {

@@ -45,7 +45,7 @@ class ControlRoom {
   // The planner's settings; `budget_clock` (the daemon's wall clock) bounds its search, without
   // one only the pass limit does (drills and tests: deterministic). It re-plans on every advance
   // that changed a ticket or a crew, and at least every `replan_every`.
-  void set_planner(PlannerConfig config, const Clock* budget_clock = nullptr, Duration replan_every = std::chrono::minutes(1));
+  void set_planner(PlannerConfig config, const Clock* budget_clock = nullptr, Duration replan_every = std::chrono::minutes(5));
   // The last plan (the planner policy only): crews' queues, alerts, unplanned tickets.
   const Plan& last_plan() const { return plan_; }
   // Travel times for every policy (the straight line in the model's coordinates until set).
@@ -77,7 +77,7 @@ class ControlRoom {
   std::shared_ptr<const TravelTimes> travel_;
   PlannerConfig planner_;
   const Clock* budget_clock_ = nullptr;
-  Duration replan_every_ = std::chrono::minutes(1);
+  Duration replan_every_ = std::chrono::minutes(5);
   Plan plan_;
   Timestamp planned_at_ = kNoTime;
   std::uint64_t planned_state_ = 0;  // a fingerprint of the tickets and crews the plan saw

@@ -70,8 +70,8 @@ struct Vehicle {
 
 class Solver {
  public:
-  Solver(const TicketDesk& desk, const TravelTimes& travel, Timestamp now, const PlannerConfig& config)
-      : desk_(desk), travel_(travel), now_(now), config_(config) {}
+  Solver(const TicketDesk& desk, const TravelTimes& travel, Timestamp now, const PlannerConfig& config, const Plan* previous)
+      : desk_(desk), travel_(travel), now_(now), config_(config), previous_(previous) {}
 
   Plan run(const Clock* clock) {
     collect();
@@ -82,11 +82,13 @@ class Solver {
     Plan plan;
     for (plan.passes = 0; plan.passes < config_.max_passes; ++plan.passes) {
       if (clock && clock->now() - started > config_.budget) break;
+      if (evaluations_ >= config_.max_evaluations) break;
       const std::size_t moved = improve(clock, started);
       plan.moves += moved;
       if (moved == 0) break;
     }
     emit(plan);
+    plan.evaluations = evaluations_;
     return plan;
   }
 
@@ -250,6 +252,7 @@ class Solver {
   // The cost of vehicle v doing `route` in order; hazard_minutes infinite when it cannot (a
   // job after its shift ends).
   PlanCost route_cost(std::size_t v, const std::vector<int>& route) const {
+    ++evaluations_;
     const Vehicle& veh = vehicles_[v];
     PlanCost total;
     Timestamp t = veh.free_at;
@@ -281,14 +284,36 @@ class Solver {
     });
     for (std::size_t j : order) {
       const Job& job = jobs_[j];
-      if (job.pinned >= 0) {
-        auto v = static_cast<std::size_t>(job.pinned);
-        routes_[v].push_back(static_cast<int>(j));
-        vehicles_[v].fixed = routes_[v].size();
-        where_[j] = job.pinned;
-        continue;
+      if (job.pinned < 0) continue;
+      auto v = static_cast<std::size_t>(job.pinned);
+      routes_[v].push_back(static_cast<int>(j));
+      vehicles_[v].fixed = routes_[v].size();
+      where_[j] = job.pinned;
+    }
+    // The previous plan's queues, where they still hold, then each new ticket where it costs least.
+    if (previous_ != nullptr) {
+      std::unordered_map<std::uint32_t, std::size_t> job_of;
+      for (std::size_t j = 0; j < jobs_.size(); ++j) job_of[jobs_[j].ticket.value()] = j;
+      std::unordered_map<std::string_view, std::size_t> vehicle_of;
+      for (std::size_t v = 0; v < vehicles_.size(); ++v) vehicle_of[vehicles_[v].crew->id] = v;
+      for (const CrewRoute& r : previous_->crews) {
+        auto vi = vehicle_of.find(r.crew);
+        if (vi == vehicle_of.end()) continue;
+        const std::size_t v = vi->second;
+        for (const PlannedJob& pj : r.jobs) {
+          auto ji = job_of.find(pj.ticket.value());
+          if (ji == job_of.end() || where_[ji->second] >= 0 || !allowed(ji->second, v)) continue;
+          routes_[v].push_back(static_cast<int>(ji->second));
+          if (std::isinf(route_cost(v, routes_[v]).hazard_minutes)) {
+            routes_[v].pop_back();
+            continue;
+          }
+          where_[ji->second] = static_cast<int>(v);
+        }
       }
-      insert_best(j);
+    }
+    for (std::size_t j : order) {
+      if (where_[j] < 0) insert_best(j);
     }
     for (std::size_t v = 0; v < vehicles_.size(); ++v) cost_[v] = route_cost(v, routes_[v]);
   }
@@ -326,6 +351,7 @@ class Solver {
     for (std::size_t j = 0; j < jobs_.size(); ++j) {
       if (where_[j] < 0 || jobs_[j].pinned >= 0) continue;
       if (clock && (j & 15) == 0 && clock->now() - started > config_.budget) break;
+      if (evaluations_ >= config_.max_evaluations) break;
       const auto from = static_cast<std::size_t>(where_[j]);
       without = routes_[from];
       const auto at = std::find(without.begin(), without.end(), static_cast<int>(j));
@@ -467,6 +493,7 @@ class Solver {
   const TravelTimes& travel_;
   Timestamp now_;
   PlannerConfig config_;
+  const Plan* previous_;
 
   std::vector<Vehicle> vehicles_;
   std::vector<Job> jobs_;
@@ -478,13 +505,14 @@ class Solver {
   std::vector<std::vector<int>> routes_;
   std::vector<PlanCost> cost_;
   std::vector<int> where_;  // per job: its vehicle, -1 when unplaced
+  mutable std::size_t evaluations_ = 0;
 };
 
 }  // namespace
 
 Plan plan_crews(const TicketDesk& desk, const TravelTimes& travel, Timestamp now, const PlannerConfig& config,
-                const Clock* budget_clock) {
-  return Solver(desk, travel, now, config).run(budget_clock);
+                const Clock* budget_clock, const Plan* previous) {
+  return Solver(desk, travel, now, config, previous).run(budget_clock);
 }
 
 }  // namespace outage

@@ -17,7 +17,8 @@
 // pin) stays with its crew, first after the current job. With `stay_in_area`, a crew works in
 // the service area of its depot, unless the ticket's area has no crew that could take it.
 //
-// Method: cheapest insertion in order of concern, then local search (relocating each ticket to
+// Method: the previous plan's queues where they still hold, cheapest insertion of the new tickets
+// in order of concern, then local search (relocating each ticket to
 // its best place in any route) until no move improves the cost, the pass limit, or the time
 // budget. Each assignment carries its reason and predicted arrival. A ticket predicted to breach
 // its limit (or already at risk) raises an alert with the options: the best other crew of its
@@ -39,6 +40,9 @@ namespace outage {
 struct PlannerConfig {
   Duration budget = std::chrono::milliseconds(150);  // local search, when a clock is given
   int max_passes = 30;                               // local search passes over every ticket
+  // Route evaluations per re-plan (each costs a route's length): bounds the search
+  // deterministically where no clock is given (drills, tests) and on a storm's largest queues.
+  std::size_t max_evaluations = 100'000;
   bool stay_in_area = true;
   Duration horizon = std::chrono::hours(24);         // crews whose shift starts later are left out
 };
@@ -91,10 +95,13 @@ struct Plan {
   std::vector<TicketId> unplanned;      // no crew can take them
   PlanCost cost;
   int passes = 0;
-  std::size_t moves = 0;  // improving moves the local search made
+  std::size_t moves = 0;        // improving moves the local search made
+  std::size_t evaluations = 0;  // routes costed
 };
 
+// `previous`: the last plan, whose queues seed this one (tickets still waiting keep their place
+// unless the search finds better); without it every ticket is inserted afresh.
 Plan plan_crews(const TicketDesk& desk, const TravelTimes& travel, Timestamp now, const PlannerConfig& config = {},
-                const Clock* budget_clock = nullptr);
+                const Clock* budget_clock = nullptr, const Plan* previous = nullptr);
 
 }  // namespace outage

@@ -1,5 +1,7 @@
 #include "dispatch/service_area.h"
 
+#include <fmt/format.h>
+
 #include <boost/geometry.hpp>
 #include <boost/geometry/geometries/point_xy.hpp>
 #include <boost/geometry/geometries/polygon.hpp>
@@ -32,6 +34,20 @@ Duration default_restoration_after_arrival(AreaClass area_class) {
 
 using BgPoint = bg::model::d2::point_xy<double>;
 using BgPolygon = bg::model::polygon<BgPoint, false, false>;  // open rings; corrected to this orientation
+
+Status check_boundary(const std::vector<Point>& polygon) {
+  std::vector<Point> ring = polygon;
+  if (ring.size() > 1 && ring.front() == ring.back()) ring.pop_back();  // closed as given
+  if (ring.size() < 3) return invalid_input(fmt::format("expected at least 3 points, got {}", ring.size()));
+  BgPolygon poly;
+  for (const Point& q : ring) bg::append(poly.outer(), BgPoint(q.x, q.y));
+  bg::correct(poly);
+  std::string why;
+  if (!bg::is_valid(poly, why)) {
+    return invalid_input(fmt::format("the boundary does not close into one area ({})", why));
+  }
+  return {};
+}
 
 struct ServiceAreas::Shapes {
   std::vector<BgPolygon> polygons;  // one per area, empty for an area of fewer than 3 points

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "feeds/clock.h"
+#include "geo/error.h"
 #include "geo/network_model.h"
 
 namespace outage {
@@ -26,6 +27,10 @@ struct ServiceArea {
   Duration arrival_limit = std::chrono::minutes(45);
   std::vector<Point> polygon;  // closed or not; at least 3 points
 };
+
+// A boundary that closes into one area: at least 3 distinct points, not crossing itself, not of
+// zero area (Boost.Geometry's validity). invalid_input with the reason otherwise.
+Status check_boundary(const std::vector<Point>& polygon);
 
 class ServiceAreas {
  public:

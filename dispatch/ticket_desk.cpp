@@ -445,8 +445,20 @@ struct TicketDesk::Impl {
     return {};
   }
 
-  Status pin(TicketId id, std::string_view crew, std::string reason, Timestamp now) {
+  Status check_pin(TicketId id, std::string_view crew, Timestamp now) const {
     if (Status s = open_repair(id); !s) return s;
+    const Ticket& t = tickets[id.value()];
+    if (crew.empty()) return {};
+    const Crew* c = roster.find(crew);
+    if (Status s = can_take(c, crew, t, now); !s) return s;
+    if (t.arrived != kNoTime && !t.crew.empty() && t.crew != c->id) {
+      return invalid_input(fmt::format("field 'ticket': crew '{}' is on site at ticket {}; it is not moved", t.crew, id.value()));
+    }
+    return {};
+  }
+
+  Status pin(TicketId id, std::string_view crew, std::string reason, Timestamp now) {
+    if (Status s = check_pin(id, crew, now); !s) return s;
     Ticket& t = tickets[id.value()];
     if (crew.empty()) {  // back to the dispatcher's policy
       t.pinned_crew.clear();
@@ -454,10 +466,6 @@ struct TicketDesk::Impl {
       return {};
     }
     const Crew* c = roster.find(crew);
-    if (Status s = can_take(c, crew, t, now); !s) return s;
-    if (t.arrived != kNoTime && t.crew != c->id && !t.crew.empty()) {
-      return invalid_input(fmt::format("field 'ticket': crew '{}' is on site at ticket {}; it is not moved", t.crew, id.value()));
-    }
     if (!t.crew.empty() && t.crew != c->id) {
       // Taken from the crew it had, which has not reached it: that crew is free again.
       crew_ticket.erase(t.crew);
@@ -744,6 +752,10 @@ Status TicketDesk::assign(TicketId id, std::string_view crew, Timestamp eta, std
 
 Status TicketDesk::pin(TicketId id, std::string_view crew, std::string reason, Timestamp now) {
   return impl_->pin(id, crew, std::move(reason), now);
+}
+
+Status TicketDesk::check_pin(TicketId id, std::string_view crew, Timestamp now) const {
+  return impl_->check_pin(id, crew, now);
 }
 
 Status TicketDesk::plan(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now) {

@@ -102,6 +102,8 @@ class TicketDesk {
   // not open, crews unknown, off shift or without the skill, and a ticket with another crew on
   // site (invalid_input).
   Status pin(TicketId id, std::string_view crew, std::string reason, Timestamp now);
+  // What pin() would refuse, without pinning.
+  Status check_pin(TicketId id, std::string_view crew, Timestamp now) const;
   // The planner queues a ticket behind a busy crew: routed (its clock met), not bound; re-planning
   // may move it. An empty `crew` takes it out of any queue. Refused as assign() is.
   Status plan(TicketId id, std::string_view crew, Timestamp eta, std::string reason, Timestamp now);

@@ -10,7 +10,7 @@ constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNames = {
     "iot.alarm",       "scada.switch",       "fci.fault",            "relay.distance",
     "call.report",     "crew.position",      "crew.status",          "record.planned",
     "record.temporary", "record.load_shedding", "record.disconnection", "record.cancel",
-    "outage.confirm",  "outage.etr",         "ticket.open",
+    "outage.confirm",  "outage.etr",         "ticket.open",          "ticket.assign",
 };
 
 }  // namespace
@@ -143,6 +143,7 @@ EventType Event::type() const {
     EventType operator()(const OutageConfirm&) const { return EventType::outage_confirm; }
     EventType operator()(const OutageEtr&) const { return EventType::outage_etr; }
     EventType operator()(const TicketOpen&) const { return EventType::ticket_open; }
+    EventType operator()(const TicketAssign&) const { return EventType::ticket_assign; }
   };
   return std::visit(Visitor{}, payload);
 }

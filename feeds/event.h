@@ -50,8 +50,9 @@ enum class EventType : std::uint8_t {
   outage_confirm,
   outage_etr,
   ticket_open,
+  ticket_assign,
 };
-inline constexpr int kEventTypeCount = 19;
+inline constexpr int kEventTypeCount = 20;
 std::string_view to_string(EventType t);  // the wire name, e.g. "meter.power_off"
 std::optional<EventType> event_type_from_string(std::string_view text);
 
@@ -204,9 +205,18 @@ struct TicketOpen {
   std::string cause_guess;  // the agent's first guess at the cause and type
 };
 
+// ticket.assign: a dispatcher's choice of crew for a repair ticket (POST /v1/tickets/{id}/assign
+// journals one): kept by every re-plan (dispatch/ticket_desk.h: pin). An empty `crew` hands the
+// ticket back to the dispatch policy.
+struct TicketAssign {
+  std::string ticket;
+  std::string crew;
+  std::string reason;
+};
+
 using EventPayload = std::variant<MeterPowerOff, MeterPowerOn, MeterPing, MeterVoltage, IotAlarm, ScadaSwitch,
                                   FciFault, RelayDistance, CallReport, CrewPosition, CrewStatus, OutageRecord,
-                                  RecordCancel, OutageConfirm, OutageEtr, TicketOpen>;
+                                  RecordCancel, OutageConfirm, OutageEtr, TicketOpen, TicketAssign>;
 
 struct Event {
   std::string source;

@@ -1196,6 +1196,10 @@ class EventDecoder::Impl {
                text(Key::contact, false, p.contact) && text(Key::note, false, p.note) &&
                text(Key::cause_guess, false, p.cause_guess);
       }
+      case EventType::ticket_assign: {
+        auto& p = payload<TicketAssign>(event);
+        return text(Key::ticket, true, p.ticket) && text(Key::crew, false, p.crew) && text(Key::reason, false, p.reason);
+      }
     }
     return fail(Key::type, "not handled");  // unreachable: every EventType is a case above
   }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "adapters/postgis_store.h"
+#include "dispatch/vrptw_routes.h"
 
 namespace outage {
 namespace {
@@ -116,6 +117,37 @@ TEST(Cli, ImportSavesTheModelToPostgis) {
   ASSERT_TRUE(model.ok()) << model.error().message;
   EXPECT_EQ(model->service_points().size(), 91u);
   EXPECT_TRUE(model->element(model->find_element("line.sw7")).normally_open);
+}
+
+TEST(Cli, SolveVrptwJsonRoutesPassTheCheckAndMatchTheirTotals) {
+  CliRun r = run("solve-vrptw C101 --json --time-limit 0.2 --seed 5");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 3u) << r.out;  // vehicles, distance, routes: nothing else
+  std::ifstream in(std::string(OUTAGE_SHARED_DATA) + "/solomon/instances/C101.txt", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto instance = parse_solomon(text, "C101.txt");
+  ASSERT_TRUE(instance) << instance.error().message;
+  auto cost = evaluate_routes(*instance, j["routes"].get<std::vector<std::vector<int>>>());
+  ASSERT_TRUE(cost) << cost.error().message;
+  EXPECT_EQ(j["vehicles"].get<int>(), cost->vehicles);
+  EXPECT_NEAR(j["distance"].get<double>(), cost->distance, 0.005);  // rounded to 2 decimals
+}
+
+TEST(Cli, SolveVrptwOfABadFileExitsInvalidInputNamingTheLine) {
+  const fs::path file = fs::temp_directory_path() / ("outage-cli-bad-" + std::to_string(::getpid()) + ".txt");
+  std::ofstream(file) << "BAD\n\nVEHICLE\nNUMBER CAPACITY\n 2 10\n\nCUSTOMER\n 0 0 0 0 0 100 0\n 1 3 four 5 0 10 1\n";
+  CliRun r = run("solve-vrptw " + quote(file.string()) + " --json");
+  fs::remove(file);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(":9:"), std::string::npos) << r.err;  // the row with "four"
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST(Cli, SolveVrptwOfAMissingInstanceExitsNotFound) {
+  CliRun r = run("solve-vrptw NO_SUCH_INSTANCE --json");
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_NE(r.err.find("NO_SUCH_INSTANCE"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -455,7 +455,7 @@ TEST(DaemonConfig, ReadsTicketLimitsAndRoutes) {
 }
 
 TEST(DaemonConfig, TheDispatchPolicyIsNearestIdleUnlessManualIsAsked) {
-  EXPECT_EQ(parse_ok("").dispatch.policy, DispatchPolicy::nearest_idle);
+  EXPECT_EQ(parse_ok("").dispatch.policy, DispatchPolicy::planner);
   EXPECT_EQ(parse_ok("[dispatch]\npolicy = \"manual\"\n").dispatch.policy, DispatchPolicy::manual);
   EXPECT_EQ(parse_ok("[dispatch]\npolicy = \"nearest_idle\"\n").dispatch.policy, DispatchPolicy::nearest_idle);
   EXPECT_EQ(parse_error("[dispatch]\npolicy = \"cleverest\"\n"),
