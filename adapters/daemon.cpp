@@ -33,6 +33,8 @@
 #include "adapters/mqtt_ingest.h"
 #include "adapters/webhook_client.h"
 #include "adapters/model_files.h"
+#include "adapters/osm_roads.h"
+#include "dispatch/road_travel.h"
 #include "adapters/outage_json.h"
 #include "adapters/ticket_json.h"
 #include "adapters/postgis_store.h"
@@ -114,9 +116,62 @@ struct AcceptedEvent {
 
 }  // namespace
 
+// The planner's budget runs on a steady clock: a simulated or corrected wall clock must neither
+// stretch nor cut it.
+class SteadyClock final : public Clock {
+ public:
+  Timestamp now() const override {
+    return Timestamp(std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch()));
+  }
+};
+
 struct Daemon::Impl {
+  // The roster from [[crews]], depots given as buses placed by the model.
+  Status set_crews() {
+    std::vector<CrewProfile> crews;
+    for (std::size_t i = 0; i < config.crews.size(); ++i) {
+      CrewProfile p = config.crews[i].profile;
+      if (const std::string& bus = config.crews[i].depot_bus; !bus.empty()) {
+        const BusId b = model.find_bus(bus);
+        if (!b.valid()) return invalid_input(fmt::format("crews[{}].depot_bus: no bus '{}' in model '{}'", i, bus, model.name));
+        if (!model.bus(b).has_position) {
+          return invalid_input(fmt::format("crews[{}].depot_bus: bus '{}' has no position; give depot = [x, y]", i, bus));
+        }
+        p.depot = model.bus(b).position;
+        p.has_depot = true;
+        p.depot_name = bus;
+      }
+      crews.push_back(std::move(p));
+    }
+    return room->desk().set_crews(crews);
+  }
+
+  // [travel]: the roads when configured, else the straight line.
+  Status set_travel() {
+    const TravelConfig& t = config.travel;
+    StraightLineTravel line{model.crs, t.speed_kmh, t.detour};
+    if (t.roads.empty()) {
+      room->set_travel_times(std::make_shared<StraightLineTimes>(line));
+      return {};
+    }
+    RoadSpeeds speeds = RoadSpeeds::defaults();
+    for (const auto& [cls, kmh] : t.speeds) {
+      if (Status s = speeds.set(cls, kmh); !s) return invalid_input(fmt::format("travel.speeds.{}: {}", cls, s.error().message));
+    }
+    auto roads = read_osm_roads(t.roads, speeds);
+    if (!roads) return roads.error();
+    RoadTravelOptions options;
+    options.max_snap_m = t.max_snap_m;
+    auto travel = std::make_shared<RoadTravel>(std::make_shared<const RoadGraph>(std::move(roads).value()),
+                                               MapPlacement::make(model.crs, t.placement), line, options);
+    spdlog::info("event=travel_times {}", travel->describe());
+    room->set_travel_times(std::move(travel));
+    return {};
+  }
+
   DaemonConfig config;
   std::unique_ptr<DaemonClock> clock;
+  SteadyClock steady;
   NetworkModel model;
   GatewayRegistry gateways;
   std::unique_ptr<ControlRoom> room;  // the engine and the ticket desk, on the core strand
@@ -243,6 +298,9 @@ struct Daemon::Impl {
       }
       // Events received together were applied together: evaluate when the receipt time moves on.
       if (last_advance != kNoTime && row.received_at != last_advance) room->advance(last_advance);
+      // The clock had reached the receipt time before the event came in: its timers (a settling
+      // window that made the ticket a ticket.assign names) ran first.
+      if (row.received_at != last_advance) room->advance(row.received_at);
       last_advance = row.received_at;
       clock->raise_to(row.received_at);
       const Event& event = batch->events[0].event;
@@ -403,9 +461,20 @@ struct Daemon::Impl {
       });
     }
     if (path.rfind("/v1/tickets/", 0) == 0) {
+      std::string rest = path.substr(12);
+      if (rest.size() > 7 && rest.compare(rest.size() - 7, 7, "/assign") == 0) {
+        rest.resize(rest.size() - 7);
+        if (req.method != "POST") return res.send(json_error(405, ErrorCode::invalid_input, "use POST to assign a ticket"));
+        if (refuse(Permission::dispatch)) return;
+        std::uint32_t id = 0;
+        auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), id);
+        if (ec != std::errc() || p != rest.data() + rest.size()) {
+          return res.send(json_error(404, ErrorCode::not_found, fmt::format("no ticket '{}'", rest)));
+        }
+        return assign_ticket(req, res, id);
+      }
       if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for a ticket"));
       if (refuse(Permission::manage_tickets)) return;
-      std::string rest = path.substr(12);
       std::uint32_t id = 0;
       auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), id);
       if (ec != std::errc() || p != rest.data() + rest.size()) {
@@ -421,7 +490,9 @@ struct Daemon::Impl {
       if (req.method != "GET") return res.send(json_error(405, ErrorCode::invalid_input, "use GET for /v1/crews"));
       if (refuse(Permission::read_outages)) return;
       return on_core(res, [this] {
-        return json_response(200, {{"crews", crews_json(*room)}, {"policy", std::string(to_string(room->dispatch_policy()))}});
+        return json_response(200, {{"crews", crews_json(*room, clock->now())},
+                                   {"policy", std::string(to_string(room->dispatch_policy()))},
+                                   {"alerts", plan_alerts_json(*room)}});
       });
     }
     if (path == "/v1/records") {
@@ -652,6 +723,44 @@ struct Daemon::Impl {
     });
   }
 
+  // POST /v1/tickets/{id}/assign {"crew": id, "reason": text}: a dispatcher's choice of crew,
+  // checked on the core strand, then journaled as ticket.assign; {"crew": null} or "" hands the
+  // ticket back to the dispatch policy.
+  void assign_ticket(const HttpRequest& req, Responder res, std::uint32_t id) {
+    Json body = Json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return res.send(json_error(400, ErrorCode::invalid_input, "body: expected a JSON object"));
+    }
+    if (!body.contains("crew") || !(body["crew"].is_string() || body["crew"].is_null())) {
+      return res.send(json_error(400, ErrorCode::invalid_input, "field 'crew': missing (a crew id, or null to hand the ticket back)"));
+    }
+    if (body.contains("reason") && !body["reason"].is_string()) {
+      return res.send(json_error(400, ErrorCode::invalid_input, "field 'reason': expected text"));
+    }
+    const std::string crew = body["crew"].is_null() ? "" : body["crew"].get<std::string>();
+    const std::string reason = body.value("reason", std::string());
+    const std::string source = api_source(req);
+    asio::post(core, [this, res, id, crew, reason, source] {
+      const Timestamp now = clock->now();
+      if (Status s = room->desk().check_pin(TicketId(id), crew, now); !s) return res.send(error_response(s.error()));
+      Json event = {{"id", fmt::format("assign-{}-{}", id, now.time_since_epoch().count())},
+                    {"type", "ticket.assign"},
+                    {"time", format_rfc3339(now)},
+                    {"source", source},
+                    {"ticket", std::to_string(id)},
+                    {"crew", crew}};
+      if (!reason.empty()) event["reason"] = reason;
+      journal_and_answer(std::move(event), res, [this, id, crew] {
+        const Ticket& t = *room->desk().ticket(TicketId(id));
+        if (t.pinned_crew != crew && t.crew != crew) {
+          return json_error(409, ErrorCode::conflict,
+                            fmt::format("ticket {} changed while the assignment was being recorded; it was not applied", id));
+        }
+        return json_response(200, ticket_json(*room, t, true, clock->now()));
+      });
+    });
+  }
+
   // POST /v1/outages/{id}/etr {"etr": time}: a dispatcher's estimate, journaled as outage.etr.
   void override_etr(const HttpRequest& req, Responder res, std::uint32_t id) {
     Json body = Json::parse(req.body, nullptr, false);
@@ -745,6 +854,12 @@ struct Daemon::Impl {
       if (resolved) {
         if (const TicketOpen* t = d.event.get<TicketOpen>()) {
           if (Status st = TicketDesk::check(*t); !st) resolved = st.error();
+        } else if (const TicketAssign* a = d.event.get<TicketAssign>()) {
+          std::size_t n = 0;
+          auto [p, ec] = std::from_chars(a->ticket.data(), a->ticket.data() + a->ticket.size(), n);
+          if (ec != std::errc() || p != a->ticket.data() + a->ticket.size() || n >= tickets_known.load()) {
+            resolved = not_found(fmt::format("field 'ticket': unknown ticket '{}'", a->ticket));
+          }
         } else if (const CrewStatus* c = d.event.get<CrewStatus>(); c && !c->ticket.empty()) {
           // A crew names a ticket it was given: one the desk has made already.
           std::size_t n = 0;
@@ -875,8 +990,12 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonConfig config) {
   }
   m.room = std::make_unique<ControlRoom>(m.model, std::move(inference).value(), &m.gateways, m.config.tickets,
                                          ServiceAreas(std::move(service_areas)));
-  // Before the replay: assignments are not journaled, the replayed ticks make them again.
+  // Before the replay: the policy's assignments are not journaled, the replayed ticks make them
+  // again (a dispatcher's are: ticket.assign).
   m.room->set_dispatch_policy(m.config.dispatch.policy);
+  m.room->set_planner(m.config.dispatch.planner, &m.steady, m.config.dispatch.replan_every);
+  if (Status s = m.set_crews(); !s) return s.error();
+  if (Status s = m.set_travel(); !s) return s.error();
   m.engine = &m.room->engine();
   m.answer_style = m.config.hotline;
   m.areas = std::make_unique<AreaLookup>(m.config.store.dsn);

@@ -223,6 +223,42 @@ void read_dispatch(TomlReader& r, const toml::table& t, DispatchConfig& out) {
   }
 }
 
+bool read_point(TomlReader& r, const toml::table& t, const std::string& prefix, std::string_view key, Point& out) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return false;
+  const toml::array* xy = n->as_array();
+  const std::string k = fmt::format("{}.{}", prefix, key);
+  if (xy == nullptr || xy->size() != 2) {
+    r.error(k, "expected a point [x, y]");
+    return false;
+  }
+  return r.number((*xy)[0], k + "[0]", out.x) && r.number((*xy)[1], k + "[1]", out.y);
+}
+
+void read_travel(TomlReader& r, const toml::table& t, TravelConfig& out) {
+  r.only_known(t, "travel", {"speed_kmh", "detour", "roads", "max_snap_m", "placement", "speeds"});
+  if (r.real(t, "travel", "speed_kmh", out.speed_kmh) && out.speed_kmh <= 0) r.error("travel.speed_kmh", "must be positive");
+  if (r.real(t, "travel", "detour", out.detour) && out.detour < 1) r.error("travel.detour", "must be at least 1 (roads are never shorter than the straight line)");
+  r.string(t, "travel", "roads", out.roads);
+  if (r.real(t, "travel", "max_snap_m", out.max_snap_m) && out.max_snap_m <= 0) r.error("travel.max_snap_m", "must be positive");
+  if (const auto* p = r.table(t, "travel", "placement")) {
+    r.only_known(*p, "travel.placement", {"map_anchor", "model_anchor", "scale", "rotation_deg"});
+    Point anchor;
+    if (read_point(r, *p, "travel.placement", "map_anchor", anchor)) out.placement.map_anchor = anchor;
+    read_point(r, *p, "travel.placement", "model_anchor", out.placement.model_anchor);
+    if (r.real(*p, "travel.placement", "scale", out.placement.scale) && out.placement.scale <= 0) {
+      r.error("travel.placement.scale", "must be positive");
+    }
+    r.real(*p, "travel.placement", "rotation_deg", out.placement.rotation_deg);
+  }
+  if (const auto* s = r.table(t, "travel", "speeds")) {
+    for (const auto& [key, node] : *s) {
+      double kmh = 0;
+      if (r.real(*s, "travel.speeds", key.str(), kmh)) out.speeds.emplace_back(std::string(key.str()), kmh);
+    }
+  }
+}
+
 void read_crews(TomlReader& r, const toml::array& a, std::vector<CrewConfig>& out) {
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::string prefix = fmt::format("crews[{}]", i);
@@ -429,6 +465,7 @@ Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view
   if (const auto* t = r.table(root, "", "tickets")) read_tickets(r, *t, config.tickets);
   if (const auto* t = r.table(root, "", "dispatch")) read_dispatch(r, *t, config.dispatch);
   if (const auto* a = r.table_array(root, "crews")) read_crews(r, *a, config.crews);
+  if (const auto* t = r.table(root, "", "travel")) read_travel(r, *t, config.travel);
   // Daily shifts are in the utility's local time, the hotline's.
   for (CrewConfig& c : config.crews) c.profile.utc_offset_min = config.hotline.utc_offset_minutes;
   if (const auto* t = r.table(root, "", "inference")) {
@@ -442,6 +479,7 @@ Result<DaemonConfig> parse_daemon_config(std::string_view text, std::string_view
   config.model.path = resolve(base, config.model.path);
   config.model.customers = resolve(base, config.model.customers);
   config.model.gateways = resolve(base, config.model.gateways);
+  config.travel.roads = resolve(base, config.travel.roads);
   return config;
 }
 

@@ -30,6 +30,7 @@
 #include "dispatch/crew_planner.h"
 #include "dispatch/crew_profile.h"
 #include "dispatch/service_area.h"
+#include "geo/map_placement.h"
 #include "dispatch/status_answer.h"
 #include "dispatch/ticket_desk.h"
 #include "feeds/clock.h"
@@ -107,6 +108,17 @@ struct DispatchConfig {
   Duration replan_every = std::chrono::minutes(5);  // re-plan at least this often
 };
 
+// How crews' travel times are measured ([travel]): the straight line (speed, detour), or the roads
+// of an OpenStreetMap extract with the model placed on the map (geo/map_placement.h).
+struct TravelConfig {
+  double speed_kmh = 30;
+  double detour = 1.4;
+  std::string roads;             // an .osm.pbf or .osm file ("" = no roads: the straight line)
+  double max_snap_m = 1000;      // places farther from every road go by straight line
+  PlacementSpec placement;       // [travel.placement]: map_anchor = [lon, lat], model_anchor = [x, y], scale, rotation_deg
+  std::vector<std::pair<std::string, double>> speeds;  // [travel.speeds]: OSM class = km/h
+};
+
 // A crew of the roster ([[crews]]): its profile, its depot given as a bus of the model when
 // `depot_bus` is set (resolved when the model is loaded).
 struct CrewConfig {
@@ -135,6 +147,7 @@ struct DaemonConfig {
   AnswerStyle hotline;            // [hotline]: language ("zh" or "en"), utc_offset ("+08:00")
   TicketRules tickets;            // [tickets]: limits, at-risk share, [[tickets.routes]]
   DispatchConfig dispatch;        // [dispatch]: policy and the planner's limits
+  TravelConfig travel;            // [travel]
   std::vector<CrewConfig> crews;  // [[crews]]: id, depot or depot_bus, skills, vehicle, daily, shifts
   // The [inference] table as a TOML document, its keys at the top level ("" when absent).
   // Another component parses it; its errors should name keys as "inference.<key>".

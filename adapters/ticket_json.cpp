@@ -52,6 +52,11 @@ Json ticket_json(const ControlRoom& room, const Ticket& t, bool detail, Timestam
       {"crew", t.crew.empty() ? Json(nullptr) : Json(t.crew)},
       {"assignment", t.assignment.empty() ? Json(nullptr)
                                           : Json({{"eta", time_or_null(t.assigned_eta)}, {"reason", t.assignment}})},
+      {"planned", t.planned_crew.empty() || !t.crew.empty()
+                      ? Json(nullptr)
+                      : Json({{"crew", t.planned_crew}, {"eta", time_or_null(t.planned_eta)}})},
+      {"pinned_crew", t.pinned_crew.empty() ? Json(nullptr) : Json(t.pinned_crew)},
+      {"skill", t.kind == TicketKind::repair ? Json(std::string(to_string(skill_for(t)))) : Json(nullptr)},
       {"position", t.has_place_point ? Json({{"x", t.place_point.x}, {"y", t.place_point.y}}) : Json(nullptr)},
       {"calls", t.calls.size()},
       {"clocks",
@@ -88,10 +93,19 @@ Json ticket_json(const ControlRoom& room, const Ticket& t, bool detail, Timestam
   return j;
 }
 
-Json crews_json(const ControlRoom& room) {
+Json crews_json(const ControlRoom& room, Timestamp now) {
   Json out = Json::array();
   const TicketDesk& desk = room.desk();
+  std::unordered_map<std::string_view, const CrewRoute*> routes;
+  for (const CrewRoute& r : room.last_plan().crews) routes[r.crew] = &r;
   for (const Crew* c : desk.crews().crews()) {
+    // Its queue in the last plan (the planner policy): tickets in order, with predicted arrivals.
+    Json queue = Json::array();
+    if (auto it = routes.find(c->id); it != routes.end()) {
+      for (const PlannedJob& j : it->second->jobs) {
+        queue.push_back({{"ticket", j.ticket.value()}, {"eta", time_or_null(j.eta)}, {"done", time_or_null(j.done)}, {"fixed", j.fixed}});
+      }
+    }
     // The open ticket the crew is bound to: given by the dispatcher (eta, reason) or taken by its own report.
     Json assignment = nullptr;
     if (const TicketId id = desk.ticket_of_crew(c->id); id.valid()) {
@@ -105,7 +119,29 @@ Json crews_json(const ControlRoom& room) {
                    {"position", c->has_position ? Json({{"x", c->position.x}, {"y", c->position.y}}) : Json(nullptr)},
                    {"position_at", time_or_null(c->position_at)},
                    {"etr", c->etr ? Json(format_rfc3339(*c->etr)) : Json(nullptr)},
-                   {"assignment", std::move(assignment)}});
+                   {"assignment", std::move(assignment)},
+                   {"skills", c->profile.skills.to_string()},
+                   {"vehicle", c->profile.vehicle},
+                   {"depot", c->profile.has_depot ? Json({{"x", c->profile.depot.x}, {"y", c->profile.depot.y}, {"name", c->profile.depot_name}}) : Json(nullptr)},
+                   {"on_shift", c->on_shift(now)},
+                   {"shift_end", time_or_null(c->profile.shift_end(now))},
+                   {"queue", std::move(queue)}});
+  }
+  return out;
+}
+
+Json plan_alerts_json(const ControlRoom& room) {
+  Json out = Json::array();
+  for (const PlanAlert& a : room.last_plan().alerts) {
+    Json options = Json::array();
+    for (const AlertOption& o : a.options) {
+      options.push_back({{"crew", o.crew}, {"area", o.area}, {"eta", time_or_null(o.eta)}, {"neighbouring", o.neighbouring}});
+    }
+    out.push_back({{"ticket", a.ticket.value()},
+                   {"due", time_or_null(a.due)},
+                   {"eta", time_or_null(a.eta)},
+                   {"message", a.message},
+                   {"options", std::move(options)}});
   }
   return out;
 }

@@ -16,7 +16,11 @@ namespace outage {
 nlohmann::json ticket_json(const ControlRoom& room, const Ticket& t, bool detail, Timestamp now);
 
 // The crews as their reports describe them.
-nlohmann::json crews_json(const ControlRoom& room);
+// The crews with their profiles, assignments and queues in the last plan, as of `now`.
+nlohmann::json crews_json(const ControlRoom& room, Timestamp now);
+// The last plan's alerts: tickets at risk of their arrival limit (or that no crew can take),
+// each with its options.
+nlohmann::json plan_alerts_json(const ControlRoom& room);
 
 // The hotline's answer for one service point (and the customer asked about, if one was).
 nlohmann::json status_json(const NetworkModel& model, const StatusAnswer& a, ServicePointId sp, CustomerId customer);

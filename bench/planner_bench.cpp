@@ -3,12 +3,13 @@
 //
 //   build/outage-planner-bench [--tickets 500] [--crews 100] [--runs 7] [--seed 2026]
 //
-// A storm on the IEEE 8500-node feeder (its own coordinates, local feet), cut into four service
-// areas (two urban, one rural, one remote). Crews have depots at random premises and mixed skills
+// A storm on a town of IEEE 8500-node feeders (nine copies tiled on a grid, geo/synthetic_utility.h,
+// in the feeder's own coordinates, local feet), cut into four service areas (two urban, one rural, one remote). Crews have depots at random premises and mixed skills
 // (70% every skill, 20% overhead line only, 10% transformer and metering); a third of them are
-// busy (en route or on site). The open repair tickets come the ways a storm brings them:
-// transformer outages inferred from last gasps (some roll up to their fuse), wire-down calls
-// (hazards) and agents' tickets about single premises; 1% of customers are critical and 3%
+// busy (en route or on site). The open repair tickets come the ways a storm brings them: line
+// and fuse outages inferred from last gasps (a third), wire-down calls (hazards, a tenth) and
+// agents' tickets about single premises (metering work: the feeder has one premise per service
+// transformer, so no transformer outages); 1% of customers are critical and 3%
 // important. The control room runs the manual policy while this is built, so no ticket has a
 // crew but the busy crews' own.
 //
@@ -28,6 +29,7 @@
 #include "dispatch/control_room.h"
 #include "dispatch/crew_planner.h"
 #include "dispatch/ticket.h"
+#include "geo/synthetic_utility.h"
 #include "geo/topology.h"
 
 using namespace outage;
@@ -99,7 +101,7 @@ void row(const std::string& what, const Timing& t) {
 
 int main(int argc, char** argv) {
   CLI::App app{"outage-planner-bench: the crew planner on a storm's open tickets"};
-  int tickets = 500, crews = 100, runs = 7;
+  int tickets = 500, crews = 100, runs = 7, copies = 9;
   unsigned seed = 2026;
   std::string model_path = std::string(OUTAGE_SHARED_DATA) + "/feeders/ieee8500/Run_RecloserSiting.DSS";
   app.add_option("--tickets", tickets, "open repair tickets without a crew");
@@ -107,6 +109,7 @@ int main(int argc, char** argv) {
   app.add_option("--runs", runs, "repetitions for medians");
   app.add_option("--seed", seed, "random seed");
   app.add_option("--model", model_path, "network model file");
+  app.add_option("--copies", copies, "copies of the model tiled side by side (geo/synthetic_utility.h)");
   CLI11_PARSE(app, argc, argv);
   if (runs < 1 || crews < 1 || tickets < 0) {
     fmt::print(stderr, "error: --runs and --crews must be positive, --tickets not negative\n");
@@ -118,7 +121,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "error: {}\n", opened.error().message);
     return 2;
   }
-  NetworkModel model = std::move(*opened);
+  NetworkModel model = copies > 1 ? tile_model(*opened, copies) : std::move(*opened);
   if (model.crs.kind == CoordinateSystem::Kind::none) {
     fmt::print(stderr, "error: {} has no coordinates to measure travel on\n", model_path);
     return 2;
@@ -198,31 +201,44 @@ int main(int argc, char** argv) {
   }
   for (const CrewProfile& p : profiles) storm.send(kT0, CrewStatus{p.id, CrewState::available, {}, {}});
 
-  // Transformer outages from last gasps: every meter below a quarter of the tickets' worth of
-  // service transformers (neighbours roll up to their fuse).
+  // Line and fuse outages from last gasps: every meter below a random primary line (2 to 15
+  // premises, none already dark), in rounds past the settling window until a third of the tickets
+  // are outages (neighbouring lines roll up to their fuse and make one ticket).
   const int busy = crews / 3;
   const int wanted = tickets + busy;
   Timestamp now = kT0 + 1min;
   {
     Topology topology(model);
-    std::vector<ElementId> transformers;
+    std::vector<ElementId> lines;
     for (std::size_t i = 0; i < model.elements().size(); ++i) {
-      if (model.elements()[i].kind == ElementKind::transformer) transformers.push_back(ElementId(static_cast<std::uint32_t>(i)));
+      const Element& e = model.elements()[i];
+      if (e.kind == ElementKind::line) lines.push_back(ElementId(static_cast<std::uint32_t>(i)));
     }
-    std::shuffle(transformers.begin(), transformers.end(), rng);
-    int out = 0;
-    for (ElementId e : transformers) {
-      if (out >= wanted / 4) break;
-      const BusId below = topology.downstream_bus(e);
-      if (!below.valid() || topology.service_points_below(below) == 0 || topology.service_points_below(below) > 40) continue;
-      for (BusId b : topology.buses_below_list(below)) {
-        for (ServicePointId sp : topology.service_points_at(b)) storm.send(now, MeterPowerOff{std::string(model.service_point(sp).id)});
+    std::shuffle(lines.begin(), lines.end(), rng);
+    std::vector<std::uint8_t> dark(model.service_points().size(), 0);
+    std::size_t next = 0;
+    for (int round = 0; round < 20 && count_waiting(room.desk()) < wanted / 3 && next < lines.size(); ++round) {
+      const int gap = wanted / 3 - count_waiting(room.desk());
+      for (int sent = 0; sent < gap && next < lines.size(); ++next) {
+        const BusId below = topology.downstream_bus(lines[next]);
+        if (!below.valid()) continue;
+        const std::uint32_t n = topology.service_points_below(below);
+        if (n < 2 || n > 15) continue;
+        std::vector<ServicePointId> meters;
+        for (BusId b : topology.buses_below_list(below)) {
+          for (ServicePointId sp : topology.service_points_at(b)) meters.push_back(sp);
+        }
+        if (std::any_of(meters.begin(), meters.end(), [&](ServicePointId sp) { return dark[sp.value()] != 0; })) continue;
+        for (ServicePointId sp : meters) {
+          dark[sp.value()] = 1;
+          storm.send(now, MeterPowerOff{std::string(model.service_point(sp).id)});
+        }
+        ++sent;
       }
-      ++out;
+      room.advance(now + 1s);
+      now += InferenceConfig{}.settle + 5s;
+      room.advance(now);
     }
-    room.advance(now + 1s);
-    now += InferenceConfig{}.settle + 5s;
-    room.advance(now);
   }
   const int from_gasps = count_waiting(room.desk());
 
@@ -284,7 +300,7 @@ int main(int argc, char** argv) {
     storm.send(now, CrewStatus{sent[i].first, CrewState::on_site, std::to_string(sent[i].second.value()), {}});
   }
   room.advance(now);
-  const double setup_s = std::chrono::duration<double>(WallClock::now() - setup_start).count();
+  const double setup_s = std::chrono::duration<double, std::milli>(WallClock::now() - setup_start).count();
 
   // The problem as the planner sees it.
   int waiting_n = 0, hazard_n = 0, critical_n = 0, important_n = 0;
@@ -300,9 +316,9 @@ int main(int argc, char** argv) {
   int available = 0;
   for (const Crew* c : room.desk().crews().crews()) available += c->status == CrewState::available ? 1 : 0;
 
-  fmt::print("model {} ({}), {} premises; setup {:.1f} s ({} events, {} refused)\n", model.name, model.crs.describe(),
-             premises.size(), setup_s, storm.seq, storm.refused);
-  fmt::print("tickets waiting: {} (asked {}): {} from transformer/fuse outages, {} hazards, {} agents' tickets opened;"
+  fmt::print("model {} ({}), {} premises over {:.1f} x {:.1f} km; setup {:.0f} ms ({} events, {} refused)\n", model.name, model.crs.describe(),
+             premises.size(), (x1 - x0) * model.crs.metres_per_unit / 1000, (y1 - y0) * model.crs.metres_per_unit / 1000, setup_s, storm.seq, storm.refused);
+  fmt::print("tickets waiting: {} (asked {}): {} from last-gasp outages, {} hazards, {} agents' tickets opened;"
              " {} hazard, {} critical, {} important\n",
              waiting_n, tickets, from_gasps, hazards, agent, hazard_n, critical_n, important_n);
   fmt::print("  skills needed: overhead_line {}, cable {}, transformer {}, metering {}\n", by_skill[0], by_skill[1],

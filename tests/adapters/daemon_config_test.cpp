@@ -254,7 +254,7 @@ TEST(DaemonConfig, UnknownKeysAreErrors) {
             "request_timeout_s, idle_timeout_s, max_connections)");
   EXPECT_EQ(parse_error("[srever]\nlisten = \"127.0.0.1:1\"\n"),
             "outage.toml: srever: unknown section (known: server, store, model, clock, tokens, ingest, mqtt, ping, "
-            "areas, hotline, tickets, dispatch, inference)");
+            "areas, hotline, tickets, dispatch, crews, travel, inference)");
   EXPECT_EQ(parse_error("[[tokens]]\ntoken = \"x\"\nrole = \"agent\"\nrol = \"admin\"\n"),
             "outage.toml: tokens[0].rol: unknown key (known here: token, role, name)");
   EXPECT_EQ(parse_error("[model]\npath = \"a.dss\"\n[model.extra]\nx = 1\n"),
@@ -454,15 +454,79 @@ TEST(DaemonConfig, ReadsTicketLimitsAndRoutes) {
             "outage.toml: tickets.at_risk_share: expected a share in [0, 1), got 1.5");
 }
 
-TEST(DaemonConfig, TheDispatchPolicyIsNearestIdleUnlessManualIsAsked) {
+TEST(DaemonConfig, TheDispatchPolicyIsThePlannerUnlessAnotherIsAsked) {
   EXPECT_EQ(parse_ok("").dispatch.policy, DispatchPolicy::planner);
   EXPECT_EQ(parse_ok("[dispatch]\npolicy = \"manual\"\n").dispatch.policy, DispatchPolicy::manual);
   EXPECT_EQ(parse_ok("[dispatch]\npolicy = \"nearest_idle\"\n").dispatch.policy, DispatchPolicy::nearest_idle);
+  EXPECT_EQ(parse_ok("[dispatch]\npolicy = \"fifo\"\n").dispatch.policy, DispatchPolicy::fifo);
+  DaemonConfig c = parse_ok("[dispatch]\nbudget = \"80ms\"\nmax_passes = 4\nstay_in_area = false\nreplan_every = \"2m\"\n");
+  EXPECT_EQ(c.dispatch.planner.budget, std::chrono::milliseconds(80));
+  EXPECT_EQ(c.dispatch.planner.max_passes, 4);
+  EXPECT_FALSE(c.dispatch.planner.stay_in_area);
+  EXPECT_EQ(c.dispatch.replan_every, std::chrono::minutes(2));
   EXPECT_EQ(parse_error("[dispatch]\npolicy = \"cleverest\"\n"),
-            "outage.toml: dispatch.policy: expected \"nearest_idle\" or \"manual\", got 'cleverest'");
+            "outage.toml: dispatch.policy: expected \"planner\", \"nearest_idle\", \"fifo\" or \"manual\", got 'cleverest'");
   EXPECT_EQ(parse_error("[dispatch]\npolicy = 1\n"), "outage.toml: dispatch.policy: expected a string, got an integer");
   EXPECT_EQ(parse_error("[dispatch]\nplanner = \"manual\"\n"),
-            "outage.toml: dispatch.planner: unknown key (known here: policy)");
+            "outage.toml: dispatch.planner: unknown key (known here: policy, budget, max_passes, stay_in_area, replan_every)");
+}
+
+TEST(DaemonConfig, CrewsHaveDepotsSkillsShiftsAndVehicles) {
+  DaemonConfig c = parse_ok(
+      "[[crews]]\nid = \"north-1\"\ndepot = [100.5, 200]\nskills = [\"cable\", \"metering\"]\nvehicle = \"cable van\"\n"
+      "daily = [\"07:00-19:00\"]\nshifts = [{ start = 2026-11-24T19:00:00+08:00, end = 2026-11-25T01:00:00+08:00 }]\n"
+      "[[crews]]\nid = \"south-1\"\ndepot_bus = \"m1009705\"\n");
+  ASSERT_EQ(c.crews.size(), 2u);
+  const CrewProfile& n = c.crews[0].profile;
+  EXPECT_EQ(n.id, "north-1");
+  EXPECT_TRUE(n.has_depot);
+  EXPECT_EQ(n.depot, (Point{100.5, 200}));
+  EXPECT_EQ(n.skills.to_string(), "cable,metering");
+  EXPECT_EQ(n.vehicle, "cable van");
+  ASSERT_EQ(n.daily.size(), 1u);
+  EXPECT_EQ(n.daily[0].start_min, 7 * 60);
+  ASSERT_EQ(n.dated.size(), 1u);
+  EXPECT_EQ(n.dated[0].end - n.dated[0].start, std::chrono::hours(6));
+  EXPECT_EQ(n.utc_offset_min, 480);  // the hotline's local time
+  EXPECT_EQ(c.crews[1].depot_bus, "m1009705");
+  EXPECT_EQ(c.crews[1].profile.skills, SkillSet::all());
+}
+
+TEST(DaemonConfig, BadCrewsAreRefusedWithTheReason) {
+  EXPECT_EQ(parse_error("[[crews]]\nid = \"a\"\n"),
+            "outage.toml: crews[0].depot: a crew needs a depot: depot = [x, y] or depot_bus = \"<bus>\"");
+  EXPECT_EQ(parse_error("[[crews]]\nid = \"a\"\ndepot = [0, 0]\n"
+                        "shifts = [{ start = 2026-11-24T19:00:00+08:00, end = 2026-11-24T07:00:00+08:00 }]\n"),
+            "outage.toml: crews[0].shifts[0]: the shift ends before it starts");
+  EXPECT_EQ(parse_error("[[crews]]\nid = \"a\"\ndepot = [0, 0]\nskills = [\"welding\"]\n"),
+            "outage.toml: crews[0].skills: expected overhead_line, cable, transformer or metering, got 'welding'");
+  EXPECT_EQ(parse_error("[[crews]]\nid = \"a\"\ndepot = [0, 0]\ndaily = [\"07:00-07:00\"]\n"),
+            "outage.toml: crews[0].daily[0]: '07:00-07:00' has no length (start and end are the same time)");
+  EXPECT_EQ(parse_error("[[crews]]\nid = \"a\"\ndepot = [0, 0]\n[[crews]]\nid = \"a\"\ndepot = [0, 0]\n"),
+            "outage.toml: crews[1].id: a second crew called 'a'");
+}
+
+TEST(DaemonConfig, AnAreaThatDoesNotCloseIsRefused) {
+  // A bow tie: its boundary crosses itself at (5, 5), so it encloses no one area.
+  const std::string error =
+      parse_error("[[areas]]\nname = \"bow\"\nclass = \"urban\"\npolygon = [[0, 0], [10, 10], [10, 0], [0, 10]]\n");
+  EXPECT_NE(error.find("areas[0].polygon: the boundary does not close into one area"), std::string::npos) << error;
+}
+
+TEST(DaemonConfig, TravelGoesByRoadsWithAPlacement) {
+  DaemonConfig c = parse_ok(
+      "[travel]\nspeed_kmh = 40\ndetour = 1.3\nroads = \"osm/harrisburg.osm.pbf\"\nmax_snap_m = 500\n"
+      "[travel.placement]\nmap_anchor = [-76.88, 40.27]\nmodel_anchor = [1660000, 12270000]\nscale = 0.8\n"
+      "[travel.speeds]\nresidential = 20\n");
+  EXPECT_EQ(c.travel.speed_kmh, 40);
+  EXPECT_EQ(c.travel.roads, "osm/harrisburg.osm.pbf");  // relative to the file's folder (none here)
+  ASSERT_TRUE(c.travel.placement.map_anchor);
+  EXPECT_EQ(c.travel.placement.map_anchor->x, -76.88);
+  EXPECT_EQ(c.travel.placement.scale, 0.8);
+  ASSERT_EQ(c.travel.speeds.size(), 1u);
+  EXPECT_EQ(c.travel.speeds[0].first, "residential");
+  EXPECT_EQ(parse_error("[travel]\ndetour = 0.5\n"),
+            "outage.toml: travel.detour: must be at least 1 (roads are never shorter than the straight line)");
 }
 
 }  // namespace

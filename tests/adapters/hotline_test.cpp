@@ -261,5 +261,82 @@ TEST_F(HotlineTest, ACrewReportNamingATicketThatDoesNotExistIsRefusedNamingTheFi
   EXPECT_EQ(tickets()[0]["crew"], "K2");
 }
 
+// Two crews on the roster, and one whose call-out ended before the drill's clock (kT0).
+std::string roster() {
+  return fmt::format(R"(
+[[crews]]
+id = "west"
+depot_bus = "13"
+skills = ["overhead_line", "transformer"]
+vehicle = "bucket truck"
+
+[[crews]]
+id = "east"
+depot_bus = "150"
+
+[[crews]]
+id = "gone"
+depot_bus = "150"
+shifts = [{{ start = "{}", end = "{}" }}]
+)",
+                     at(kT0 - 10h), at(kT0 - 1h));
+}
+
+TEST_F(HotlineTest, ADispatchersAssignmentIsKeptByThePlannerAndSurvivesARestart) {
+  configure(roster());
+  start(kFeeder);
+  fault_l12();  // ticket 0: the planner sends one of the two crews on shift
+  Json t = tickets()[0];
+  const std::string planned = t["crew"];
+  ASSERT_TRUE(planned == "west" || planned == "east") << t.dump();
+  EXPECT_EQ(t["skill"], "overhead_line");
+  const std::string other = planned == "west" ? "east" : "west";
+  const std::string target = fmt::format("/v1/tickets/{}/assign", t["id"].get<int>());
+  const std::string body = fmt::format(R"({{"crew":"{}","reason":"knows the lateral"}})", other);
+  EXPECT_EQ(http(port, "POST", target, "producer-token", body).status, 403);
+  auto r = http(port, "POST", target, "dispatcher-token", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["pinned_crew"], other);
+  // Re-planning over the next minutes keeps it: the first crew is released, the other bound.
+  for (int k = 3; k <= 12; k += 3) clock(kT0 + std::chrono::minutes(k));
+  Json kept = ticket(t["id"]);
+  EXPECT_EQ(kept["crew"], other);
+  EXPECT_EQ(kept["assignment"]["reason"], "knows the lateral");
+  auto crews = Json::parse(http(port, "GET", "/v1/crews", DaemonProcess::kAdminToken).body);
+  EXPECT_EQ(crews["policy"], "planner");
+  for (const Json& c : crews["crews"]) {
+    if (c["id"] == other) EXPECT_EQ(c["assignment"]["ticket"], t["id"]);
+    if (c["id"] == planned) EXPECT_TRUE(c["assignment"].is_null()) << c.dump();
+    if (c["id"] == "gone") EXPECT_FALSE(c["on_shift"].get<bool>());
+    if (c["id"] == "west") EXPECT_EQ(c["skills"], "overhead_line,transformer");
+  }
+  // Journaled: a restart replays it.
+  restart();
+  EXPECT_EQ(ticket(t["id"])["crew"], other);
+  EXPECT_EQ(ticket(t["id"])["pinned_crew"], other);
+}
+
+TEST_F(HotlineTest, BadAssignmentsAreRefusedWithTheReason) {
+  configure(roster());
+  start(kFeeder);
+  fault_l12();
+  const int id = tickets()[0]["id"];
+  auto assign = [&](int ticket, const std::string& body) {
+    return http(port, "POST", fmt::format("/v1/tickets/{}/assign", ticket), "dispatcher-token", body);
+  };
+  auto unknown = assign(id, R"({"crew":"nobody"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("field 'crew': unknown crew 'nobody'"), std::string::npos) << unknown.body;
+  auto off = assign(id, R"({"crew":"gone"})");
+  EXPECT_EQ(off.status, 400);
+  EXPECT_NE(off.body.find("off shift"), std::string::npos) << off.body;
+  auto missing = assign(id, R"({"reason":"x"})");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("field 'crew'"), std::string::npos) << missing.body;
+  EXPECT_EQ(assign(id, "not json").status, 400);
+  EXPECT_EQ(assign(99, R"({"crew":"west"})").status, 404);
+  EXPECT_EQ(http(port, "GET", fmt::format("/v1/tickets/{}/assign", id), "dispatcher-token").status, 405);
+}
+
 }  // namespace
 }  // namespace outage
