@@ -61,7 +61,7 @@ TEST_F(DrillLiveTest, TheDaemonFindsBothFaultsAndSendsItsCrewsOverHttp) {
   ASSERT_TRUE(report) << report.error().message;
   std::cout << report_table(*report);
   EXPECT_EQ(report->mode, "live");
-  EXPECT_EQ(report->dispatcher, "nearest_idle");
+  EXPECT_EQ(report->dispatcher, "planner");  // the daemon's default policy
   EXPECT_TRUE(report->baselines.empty());
   EXPECT_EQ(report->system.detection.faults, 2);
   EXPECT_EQ(report->system.detection.detected, 2);
