@@ -338,5 +338,23 @@ TEST_F(HotlineTest, BadAssignmentsAreRefusedWithTheReason) {
   EXPECT_EQ(http(port, "GET", fmt::format("/v1/tickets/{}/assign", id), "dispatcher-token").status, 405);
 }
 
+TEST_F(HotlineTest, ThePlannerDrivesTheRoadsOfARealExtract) {
+  // The 123 feeder (feet, drawn to scale) placed with bus 1's corner on downtown Harrisburg.
+  configure(roster() + fmt::format(R"(
+[travel]
+roads = "{}/osm/harrisburg/harrisburg.osm.pbf"
+[travel.placement]
+map_anchor = [-76.8839, 40.2663]
+model_anchor = [700, 1500]
+)",
+                                   OUTAGE_SHARED_DATA));
+  start(kFeeder);
+  fault_l12();
+  Json t = tickets()[0];
+  ASSERT_FALSE(t["crew"].is_null()) << t.dump();
+  const std::string reason = t["assignment"]["reason"];
+  EXPECT_NE(reason.find("roads (harrisburg.osm.pbf"), std::string::npos) << reason;
+}
+
 }  // namespace
 }  // namespace outage
