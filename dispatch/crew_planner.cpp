@@ -404,7 +404,7 @@ class Solver {
   }
 
   void emit(Plan& plan) {
-    const double at_risk_share = 0.2;
+    const double at_risk_share = desk_.rules().at_risk_share;
     for (std::size_t v = 0; v < vehicles_.size(); ++v) {
       const Vehicle& veh = vehicles_[v];
       CrewRoute cp;

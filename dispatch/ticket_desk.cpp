@@ -772,6 +772,8 @@ TicketId TicketDesk::ticket_of_crew(std::string_view crew) const {
 
 const StraightLineTravel& TicketDesk::travel() const { return impl_->travel; }
 
+const TicketRules& TicketDesk::rules() const { return impl_->rules; }
+
 Status TicketDesk::crew_status(const CrewStatus& status, Timestamp time, Timestamp now) {
   return impl_->crew_status(status, time, now);
 }

@@ -139,6 +139,7 @@ class TicketDesk {
   const StraightLineTravel& travel() const;
   const EtrModel& etr_model() const;
   const ServiceAreas& areas() const;
+  const TicketRules& rules() const;
   // Tickets changed since the last call, each once, in id order.
   std::vector<TicketId> take_changed();
 
