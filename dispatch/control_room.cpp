@@ -94,7 +94,8 @@ void ControlRoom::assign_pinned(Timestamp now) {
       if (t.pinned_crew != c->id || !t.crew.empty()) continue;
       std::optional<Duration> trip;
       if (t.has_place_point && c->has_place()) trip = travel_->time(c->place(), t.place_point);
-      Assignment a{id, c->id, now + (trip ? *trip : desk_.areas().at(t.place_point).arrival_limit / 2), t.assignment};
+      const ServiceArea& area = t.has_place_point ? desk_.areas().at(t.place_point) : desk_.areas().fallback();
+      Assignment a{id, c->id, now + (trip ? *trip : area.arrival_limit / 2), t.assignment};
       if (desk_.assign(a.ticket, a.crew, a.eta, a.reason, now)) assignments_.push_back(std::move(a));
       break;
     }
