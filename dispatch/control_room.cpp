@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "dispatch/fifo_dispatch.h"
-
-#include <algorithm>
 
 namespace outage {
 
