@@ -65,6 +65,7 @@ auto fields(const OutageRecord& p) {
 auto fields(const RecordCancel& p) { return std::tie(p.record); }
 auto fields(const OutageConfirm& p) { return std::tie(p.outage, p.by); }
 auto fields(const OutageEtr& p) { return std::tie(p.outage, p.etr); }
+auto fields(const TicketAssign& p) { return std::tie(p.ticket, p.crew, p.reason); }
 auto fields(const TicketOpen& p) {
   return std::tie(p.kind, p.complaint, p.channel, p.symptom, p.customer, p.meter, p.phone, p.address, p.position,
                   p.place, p.extent, p.contact, p.note, p.cause_guess);
@@ -221,6 +222,8 @@ TEST(EventJson, CancelsConfirmationsEstimatesAndAgentsTicketsComeBackUnchanged) 
   complaint.complaint = ComplaintType::power_quality;
   complaint.position = Position{5, 6, false};
   expect_round_trip(complaint);
+  expect_round_trip(TicketAssign{"7", "north-1", "knows the lateral"});
+  expect_round_trip(TicketAssign{"7", "", ""});  // handed back to the policy
 }
 
 }  // namespace

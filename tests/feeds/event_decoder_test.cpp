@@ -282,6 +282,17 @@ TEST(EventDecoder, DecodesADispatchersEstimateForAnOutage) {
   EXPECT_EQ(rejection(event_json("outage.etr", R"("outage":"12")")), "field 'etr': missing");
 }
 
+TEST(EventDecoder, DecodesADispatchersAssignment) {
+  Event e = accepted(event_json("ticket.assign", R"("ticket":"7","crew":"north-1","reason":"knows the lateral")"));
+  const TicketAssign* a = e.get<TicketAssign>();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->ticket, "7");
+  EXPECT_EQ(a->crew, "north-1");
+  EXPECT_EQ(a->reason, "knows the lateral");
+  EXPECT_EQ(accepted(event_json("ticket.assign", R"("ticket":"7")")).get<TicketAssign>()->crew, "");
+  EXPECT_EQ(rejection(event_json("ticket.assign", R"("crew":"north-1")")), "field 'ticket': missing");
+}
+
 TEST(EventDecoder, DecodesAnAgentsTicket) {
   Event e = accepted(event_json("ticket.open",
                                 R"("kind":"repair","symptom":"no_power","customer":"C9","place":"building 3, unit 2",)"
