@@ -19,11 +19,8 @@ CrewFleet::CrewFleet(const NetworkModel& model, const Scenario& scenario, Field&
   for (const CrewPlan& p : scenario.crews) {
     SimCrew c;
     c.id = p.id;
-    if (p.depot) {
-      c.position = *p.depot;
-      c.has_position = true;
-    } else if (BusId b = model.find_bus(p.depot_bus); b.valid() && model.bus(b).has_position) {
-      c.position = model.bus(b).position;
+    if (auto depot = depot_position(p, model)) {
+      c.position = *depot;
       c.has_position = true;
     }
     c.has_position = c.has_position && model.crs.kind != CoordinateSystem::Kind::none;

@@ -30,11 +30,8 @@ std::vector<CrewProfile> crew_profiles(const Scenario& scenario, const NetworkMo
     CrewProfile p;
     p.id = c.id;
     p.depot_name = c.depot_bus;
-    if (c.depot) {
-      p.depot = *c.depot;
-      p.has_depot = true;
-    } else if (BusId b = model.find_bus(c.depot_bus); b.valid() && model.bus(b).has_position) {
-      p.depot = model.bus(b).position;
+    if (auto depot = depot_position(c, model)) {
+      p.depot = *depot;
       p.has_depot = true;
     }
     out.push_back(std::move(p));

@@ -226,4 +226,10 @@ Status check(const Scenario& s, const NetworkModel& model) {
   return {};
 }
 
+std::optional<Point> depot_position(const CrewPlan& crew, const NetworkModel& model) {
+  if (crew.depot) return crew.depot;
+  if (BusId b = model.find_bus(crew.depot_bus); b.valid() && model.bus(b).has_position) return model.bus(b).position;
+  return std::nullopt;
+}
+
 }  // namespace outage

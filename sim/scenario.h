@@ -116,6 +116,10 @@ struct CrewPlan {
   std::optional<Point> depot;      // a position in the model's coordinates
 };
 
+// Where a crew's depot is in the model's coordinates: its x and y, else its bus's position;
+// nullopt when neither is known.
+std::optional<Point> depot_position(const CrewPlan& crew, const NetworkModel& model);
+
 struct RepairPlan {
   std::array<LogNormalDuration, kFaultKindCount> by_kind{{
       {std::chrono::minutes(90), 0.6},   // overhead line
