@@ -354,9 +354,10 @@ struct Daemon::Impl {
     for (const PingRequest& p : engine->take_ping_requests()) {
       pings_requested->inc();
       std::string meter(model.service_point(p.meter).id);
-      spdlog::debug("event=ping_requested meter={} outage={} reason={}", meter, p.outage.value(), p.reason);
-      Json request = {{"meter", meter}, {"outage", p.outage.value()}, {"reason", std::string(p.reason)},
-                      {"requested_at", format_rfc3339(clock->now())}};
+      const std::int64_t outage_id = p.outage.valid() ? static_cast<std::int64_t>(p.outage.value()) : -1;
+      spdlog::debug("event=ping_requested meter={} outage={} reason={}", meter, outage_id, p.reason);
+      Json request = {{"meter", meter}, {"outage", p.outage.valid() ? Json(outage_id) : Json(nullptr)},
+                      {"reason", std::string(p.reason)}, {"requested_at", format_rfc3339(clock->now())}};
       if (ping_publisher) (void)ping_publisher->publish(config.ping.mqtt_topic, request.dump(), 1);
       if (ping_webhook) ping_webhook->post(request.dump());
     }

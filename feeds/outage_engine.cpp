@@ -90,12 +90,17 @@ struct SpState {
   Timestamp last_off = kNoTime;  // field time of its latest off-evidence
   bool pinged = false;
   Timestamp pinged_at = kNoTime;
+  Timestamp reverified_for = kNoTime;  // the power-back time its last re-verifying ping answered
   OutageId outage;          // the active outage it is part of
   OutageId nested_parent;   // the restored outage it stayed dark after
   RecordId record;          // the record explaining its darkness
 };
 
 }  // namespace
+
+// How far apart the field clocks of meters and SCADA may be (darkness reported this much before
+// a device opened may still be its doing).
+constexpr Duration kClockSkew = std::chrono::seconds(10);
 
 struct OutageEngine::Impl {
   const NetworkModel& model;
@@ -127,6 +132,10 @@ struct OutageEngine::Impl {
   std::vector<OutageId> node_outage;     // the predicted outage at a node
 
   std::vector<std::uint8_t> telemetered;     // per element
+  // Per element: field time power last came back at a service point below it (a dark point
+  // turning lit), for the device nodes from a service point up to its first protective device.
+  // By element, not node: the tree is rebuilt on every switching.
+  std::vector<Timestamp> lit_at;
   std::vector<std::uint8_t> sp_queued;
   std::vector<ServicePointId> affected;      // dark service points to roll up again
   std::vector<std::pair<ElementId, Timestamp>> fci_flags;  // flagged indicators not yet placed
@@ -152,6 +161,7 @@ struct OutageEngine::Impl {
     for (const Customer& cu : model.customers()) ++sp_customers[cu.service_point.value()];
     sp_queued.assign(sps.size(), 0);
     telemetered.assign(model.elements().size(), 0);
+    lit_at.assign(model.elements().size(), kNoTime);
     for (const std::string& id : config.telemetered) {
       ElementId e = model.find_element(id);
       if (e.valid()) telemetered[e.value()] = 1;
@@ -558,7 +568,7 @@ struct OutageEngine::Impl {
         s.nested_due = input_time() + config.nested_grace;
         schedule(s.nested_due, TimerKind::nested_due, sp.value());
         back -= std::min<std::uint32_t>(back, sp_customers[sp.value()]);
-        if (!momentary) request_ping(sp, o.id, "verify_restoration");
+        if (!momentary) request_ping(sp, o.id, "verify_restoration", true);
       }
     }
     for (ServicePointId sp : o.island) {
@@ -570,12 +580,45 @@ struct OutageEngine::Impl {
     finish(o, momentary ? OutageState::momentary : OutageState::restored, at == kNoTime ? input_time() : at);
   }
 
-  void request_ping(ServicePointId sp, OutageId id, std::string_view reason) {
+  void request_ping(ServicePointId sp, OutageId id, std::string_view reason, bool again = false) {
     SpState& s = sps[sp.value()];
-    if (s.pinged_at != kNoTime && now - s.pinged_at < config.ping_repeat_after) return;
+    if (!again && s.pinged_at != kNoTime && now - s.pinged_at < config.ping_repeat_after) return;
     s.pinged_at = now;
     pings.push_back({sp, id, reason});
     ++counters.pings_requested;
+  }
+
+  // The devices whose power-back times speak for a service point: its own node and, while that
+  // is a service transformer, the node above, up to and including its first protective device
+  // (or lateral tap, or feeder head).
+  template <typename F>
+  void for_near_devices(ServicePointId sp, F&& f) const {
+    for (NodeIndex n = tree.node_of(sp); n != kNoNode; n = tree.node(n).parent) {
+      const DeviceNode& d = tree.node(n);
+      f(d.element);
+      if (d.level != DeviceLevel::transformer) break;
+    }
+  }
+
+  // Power came back at a service point at field time `time`.
+  void note_lit(ServicePointId sp, Timestamp time) {
+    for_near_devices(sp, [&](ElementId e) {
+      if (e.valid() && (lit_at[e.value()] == kNoTime || time > lit_at[e.value()])) lit_at[e.value()] = time;
+    });
+  }
+
+  // The latest power-back near a dark service point that is newer than everything it has said
+  // about being off (kNoTime when none is): its darkness may be stale, its power-on report lost
+  // or late (a data concentrator batches them by the quarter hour).
+  Timestamp lit_since_off(ServicePointId sp) const {
+    const SpState& s = sps[sp.value()];
+    Timestamp latest = kNoTime;
+    for_near_devices(sp, [&](ElementId e) {
+      if (!e.valid()) return;
+      Timestamp lit = lit_at[e.value()];
+      if (lit != kNoTime && (s.last_off == kNoTime || lit > s.last_off) && (latest == kNoTime || lit > latest)) latest = lit;
+    });
+    return latest;
   }
 
   // Asks for reads of meters below a fresh prediction that have said nothing: up to
@@ -653,6 +696,15 @@ struct OutageEngine::Impl {
       }
       if (s.signals < std::max(config.threshold(DeviceLevel::service_point).min_evidence, 1)) continue;
       if (s.silent) continue;  // a ping, a call or a gasp must say it is still out
+      if (Timestamp lit = lit_since_off(sp); lit != kNoTime) {
+        // Power came back beside it after it last said it was off: read the meter first (once
+        // per such power-back); a dead answer, a call or a gasp brings it back here.
+        if (s.reverified_for == kNoTime || s.reverified_for < lit) {
+          s.reverified_for = lit;
+          request_ping(sp, s.nested_parent, "verify_restoration", true);
+        }
+        continue;
+      }
       OutageId id = new_outage(DeviceLevel::service_point, ElementId(), sp, model.service_point(sp).bus);
       Outage& o = get(id);
       o.customers_out = o.customers_affected = sp_customers[sp.value()];
@@ -770,6 +822,7 @@ struct OutageEngine::Impl {
     Evidence ev{time, seq, sp.value(), kind};
     if (s.dark && time >= s.off_time) {
       bool customer_side = s.calls_only && kind == EvidenceKind::ping_live;
+      if (!customer_side) note_lit(sp, time);
       count(sp, -1);
       s.dark = false;
       s.held = false;
@@ -873,15 +926,22 @@ struct OutageEngine::Impl {
     rebuild_tree();
   }
 
-  // The service points an open device cut off join its outage; predictions among them merge in.
+  // The service points an open device cut off join its outage. Predictions among them that
+  // began with the opening (their first reports may beat SCADA's) merge in; older ones are
+  // faults of their own below it, and stay (with their service points) for when it closes. The
+  // outage starts when the device opened: darkness older than that is not its doing.
   void take_island(OutageId id, const std::vector<ServicePointId>& island) {
     std::uint32_t customers = 0;
+    const Timestamp opened = get(id).start;
     for (ServicePointId sp : island) {
       SpState& s = sps[sp.value()];
       if (s.outage.valid() && s.outage != id) {
         Outage& other = get(s.outage);
         if (other.device_open) continue;  // already cut off by a device below
-        if (is_active(other.state)) merge(other.id, id);
+        if (is_active(other.state)) {
+          if (other.start != kNoTime && other.start + kClockSkew < opened) continue;
+          merge(other.id, id);
+        }
       }
       Outage& o = get(id);
       if (s.outage != id) {
@@ -889,7 +949,6 @@ struct OutageEngine::Impl {
         if (s.dark) {
           o.dark.push_back(sp);
           o.evidence.push_back(s.first);
-          set_start(o, s.out_since);
         }
       }
       if (s.dark) count(sp, -1);
@@ -939,7 +998,7 @@ struct OutageEngine::Impl {
           s.released_at = time;
           s.nested_due = now + config.nested_grace;
           schedule(s.nested_due, TimerKind::nested_due, sp.value());
-          request_ping(sp, o.id, "verify_restoration");
+          request_ping(sp, o.id, "verify_restoration", true);
         }
       }
       if (back == 0) continue;

@@ -130,6 +130,28 @@ void Field::close(int id, Timestamp t) {
   for_points(in, [&](ServicePointId sp) {
     if (--dark_[sp.value()] == 0) went_lit(sp, t);
   });
+  // Faults that struck a dead section show once it is live again: its device trips as it is
+  // switched onto them (a second later, after the closing that re-energized them).
+  for (std::size_t i = 0; i < faults_.size(); ++i) {
+    if (!faults_[i].deferred || dead(faults_[i].site)) continue;
+    faults_[i].deferred = false;
+    const int index = static_cast<int>(i);
+    agenda_.at(t + std::chrono::seconds(1), [this, index](Timestamp when) { fault_starts(index, when); });
+  }
+}
+
+bool Field::dead(NodeIndex n) const {
+  for (const FaultState& f : faults_) {
+    if (f.interruption >= 0 && interruptions_[static_cast<std::size_t>(f.interruption)].open && tree_.is_below(n, f.node)) return true;
+  }
+  // Cut off by a record: every service point below is dark.
+  const auto lo = std::lower_bound(pre_key_.begin(), pre_key_.end(), tree_.node(n).pre) - pre_key_.begin();
+  const auto hi = std::lower_bound(pre_key_.begin(), pre_key_.end(), tree_.node(n).pre_end) - pre_key_.begin();
+  if (hi == lo) return false;
+  for (auto i = lo; i < hi; ++i) {
+    if (dark_[by_pre_[static_cast<std::size_t>(i)].value()] == 0) return false;
+  }
+  return true;
 }
 
 Timestamp Field::delivered(ServicePointId sp, Timestamp t, DurationRange delay, SimRandom& r) const {
@@ -258,6 +280,12 @@ void Field::scada(ElementId device, SwitchState state, SwitchCause cause, Timest
 void Field::fault_starts(int index, Timestamp t) {
   FaultState& f = faults_[static_cast<std::size_t>(index)];
   const NodeIndex n = f.node;
+  if (dead(f.site)) {
+    // No current flows in a dead section: a passing fault there is nothing, a lasting one waits
+    // for the section to be switched back on.
+    if (!f.truth.momentary) f.deferred = true;
+    return;
+  }
   Interruption in;
   in.lo = static_cast<std::uint32_t>(std::lower_bound(pre_key_.begin(), pre_key_.end(), tree_.node(n).pre) - pre_key_.begin());
   in.hi = static_cast<std::uint32_t>(std::lower_bound(pre_key_.begin(), pre_key_.end(), tree_.node(n).pre_end) - pre_key_.begin());
@@ -310,8 +338,9 @@ void Field::schedule(std::span<const PlannedFault> faults) {
       if (b.valid()) n = tree_.node_of_bus(b);
     }
     if (n == kNoNode) continue;  // dead in the normal state: nothing to interrupt
-    n = protective_node(n, p.momentary);
     FaultState f;
+    f.site = n;
+    n = protective_node(n, p.momentary);
     f.node = n;
     f.truth.id = static_cast<int>(faults_.size());
     f.truth.location = std::string(e.id);

@@ -15,7 +15,9 @@
 //   - meters answer the system's pings when the mesh lets them.
 //
 // A fault opens the protective device above it: the lowest device of the DeviceTree above the
-// failed element (a momentary fault: the lowest recloser or breaker, which recloses). Records
+// failed element (a momentary fault: the lowest recloser or breaker, which recloses). A fault in a
+// section that is already dead does nothing until the section is switched back on; then a lasting
+// one trips its device at once, and a passing one is gone. Records
 // (planned, temporary, load shedding) cut off the service points below their devices.
 //
 // Everything random is drawn from streams keyed by the thing it is about (sim/sim_random.h).
@@ -88,9 +90,11 @@ class Field {
   };
   struct FaultState {
     TruthFault truth;
-    NodeIndex node = kNoNode;
+    NodeIndex node = kNoNode;  // the device that operates
+    NodeIndex site = kNoNode;  // the node the failed element hangs below
     int interruption = -1;
     bool claimed = false;
+    bool deferred = false;  // struck a dead section: starts when it is live again
   };
 
   int open(Interruption in, Timestamp t);
@@ -106,6 +110,9 @@ class Field {
   Timestamp delivered(ServicePointId sp, Timestamp t, DurationRange delay, SimRandom& r) const;
   Event event(std::string_view source, Timestamp t, EventPayload payload);
   NodeIndex protective_node(NodeIndex n, bool momentary) const;
+  // Whether no power reaches node n now: an open fault at or above it, or every service point
+  // below it dark (a record).
+  bool dead(NodeIndex n) const;
 
   const NetworkModel& model_;
   const Scenario& scenario_;
