@@ -98,6 +98,11 @@ struct SpState {
 
 }  // namespace
 
+// A branch of at least this many service points whose dark share is under this fraction of
+// its parent device's threshold share keeps the parent from being predicted.
+constexpr std::uint32_t kQuietBranchPoints = 5;
+constexpr double kQuietBranchShare = 0.5;
+
 // How far apart the field clocks of meters and SCADA may be (darkness reported this much before
 // a device opened may still be its doing).
 constexpr Duration kClockSkew = std::chrono::seconds(10);
@@ -130,6 +135,7 @@ struct OutageEngine::Impl {
   std::vector<std::uint8_t> dirty_flag;
   std::vector<NodeIndex> dirty;
   std::vector<OutageId> node_outage;     // the predicted outage at a node
+  std::vector<std::vector<NodeIndex>> children;
 
   std::vector<std::uint8_t> telemetered;     // per element
   // Per element: field time power last came back at a service point below it (a dark point
@@ -283,6 +289,10 @@ struct OutageEngine::Impl {
   void rebuild_tree() {
     tree.build(topology);
     std::size_t n = tree.size();
+    children.assign(n, {});
+    for (NodeIndex c = 0; c < n; ++c) {
+      if (tree.node(c).parent != kNoNode) children[tree.node(c).parent].push_back(c);
+    }
     off_count.assign(n, 0);
     off_weight.assign(n, 0);
     live_count.assign(n, 0);
@@ -339,7 +349,22 @@ struct OutageEngine::Impl {
     const LevelThreshold& t = config.threshold(node.level);
     if (off_count[n] < static_cast<std::uint32_t>(std::max(t.min_evidence, 1))) return false;
     double share = node.service_points ? off_weight[n] / node.service_points : 0.0;
-    return share + 1e-9 >= t.min_share;
+    if (share + 1e-9 < t.min_share) return false;
+    // A branch below that is mostly quiet says the device still feeds it: the darkness is in
+    // the other branches (one big feeder out is not its substation out). Were the device open,
+    // that branch would report like the rest.
+    return !has_quiet_branch(n, kQuietBranchShare * t.min_share);
+  }
+
+  // Whether some node below n with at least kQuietBranchPoints service points has a dark share
+  // under `share`.
+  bool has_quiet_branch(NodeIndex n, double share) const {
+    for (NodeIndex c : children[n]) {
+      const DeviceNode& child = tree.node(c);
+      if (child.service_points < kQuietBranchPoints) continue;
+      if (off_weight[c] / child.service_points < share || has_quiet_branch(c, share)) return true;
+    }
+    return false;
   }
 
   // Whether node a explains more than node b below it: it feeds more service points, or as many
@@ -865,6 +890,22 @@ struct OutageEngine::Impl {
     if (tree.node_of(sp) == kNoNode) {
       if (s.outage.valid()) ++counters.evidence_conflicts;
       return;
+    }
+    if (kind == EvidenceKind::power_on || kind == EvidenceKind::iot_restored) {
+      // Power came back here, though its loss went unreported (a lost gasp): under a
+      // prediction that is a restoration beginning, not proof it was never out.
+      for (NodeIndex n = tree.node_of(sp); n != kNoNode; n = tree.node(n).parent) {
+        const OutageId above = node_outage[n];
+        if (!above.valid() || !is_active(outages[above.value()].state)) continue;
+        Outage& o = get(above);
+        note_lit(sp, time);
+        o.evidence.push_back(ev);
+        ++o.returned;
+        o.returned_at = std::max(o.returned_at == kNoTime ? time : o.returned_at, time);
+        touch(o.id);
+        mark_dirty(n);
+        return;
+      }
     }
     s.live_until = std::max(s.live_until, now + config.live_window);
     count_live(sp, +1);

@@ -422,16 +422,33 @@ void Field::send_record(const RecordPlan& r, Timestamp t) {
 }
 
 std::vector<int> Field::claim_faults(NodeIndex zone) {
-  std::vector<int> out;
-  if (zone == kNoNode) return out;
-  for (FaultState& f : faults_) {
-    if (f.truth.momentary || f.claimed || f.interruption < 0 || !interruptions_[static_cast<std::size_t>(f.interruption)].open) continue;
-    if (tree_.is_below(f.node, zone) || tree_.is_below(zone, f.node)) {
-      f.claimed = true;
-      out.push_back(f.truth.id);
+  if (zone == kNoNode) return {};
+  auto open = [&](const FaultState& f) {
+    return !f.truth.momentary && f.interruption >= 0 && interruptions_[static_cast<std::size_t>(f.interruption)].open;
+  };
+  // One fault per visit: the one at the ticket's own device; else the nearest open device above
+  // (the zone is inside a larger dark area); else, below, the biggest fault no other open device
+  // hides from the crew patrolling down from the zone.
+  int at = -1, above = -1, below = -1;
+  for (std::size_t i = 0; i < faults_.size(); ++i) {
+    const FaultState& f = faults_[i];
+    if (f.claimed || !open(f)) continue;
+    const int index = static_cast<int>(i);
+    if (f.node == zone) {
+      at = index;
+    } else if (tree_.is_below(zone, f.node)) {
+      if (above < 0 || tree_.is_below(f.node, faults_[static_cast<std::size_t>(above)].node)) above = index;
+    } else if (tree_.is_below(f.node, zone)) {
+      const bool hidden = std::any_of(faults_.begin(), faults_.end(), [&](const FaultState& g) {
+        return &g != &f && open(g) && g.node != f.node && tree_.is_below(g.node, zone) && tree_.is_below(f.node, g.node);
+      });
+      if (!hidden && (below < 0 || f.truth.customers > faults_[static_cast<std::size_t>(below)].truth.customers)) below = index;
     }
   }
-  return out;
+  const int pick = at >= 0 ? at : above >= 0 ? above : below;
+  if (pick < 0) return {};
+  faults_[static_cast<std::size_t>(pick)].claimed = true;
+  return {faults_[static_cast<std::size_t>(pick)].truth.id};
 }
 
 void Field::repair(std::span<const int> faults, Timestamp t) {

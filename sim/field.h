@@ -51,9 +51,10 @@ class Field {
   // about customers' own breakers.
   void schedule(std::span<const PlannedFault> faults);
 
-  // Faults a crew at a ticket whose zone is `zone` finds: active permanent faults whose device is
-  // at or below the zone's node, or above it (the zone is inside the dark area), that no crew
-  // has yet. They are then the crew's.
+  // The fault a crew at a ticket whose zone is `zone` finds, among the active permanent faults
+  // no crew has yet: the one at the zone's own device; else the nearest above it (the zone is
+  // inside a larger dark area); else the biggest below it that no other open device hides. At
+  // most one: a crew repairs one fault per visit. It is then the crew's.
   std::vector<int> claim_faults(NodeIndex zone);
   // A crew finished the repair of these faults at t: their devices close.
   void repair(std::span<const int> faults, Timestamp t);

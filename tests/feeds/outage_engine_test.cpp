@@ -149,11 +149,31 @@ TEST(OutageEngine, NeverPredictsAtATelemeteredDeviceThatScadaShowsClosed) {
   config.telemetered = {"r"};
   Drill d(testing::drawn_feeder(), config);
   // Every meter below R dark: R would pass, but SCADA shows it closed, so look further up: BRK
-  // sees 24 of 66 (0.36 >= 0.3).
+  // sees 24 of 66 (0.36 >= 0.3), but T5's 40 meters are quiet, and BRK open would have darkened
+  // them too. The darkness stays below R, at the devices it fills: F, G and T4, all dark.
   for (int i = 1; i <= 8; ++i) d.gasp("m" + std::to_string(i), kT0);
   for (int i = 11; i <= 26; ++i) d.gasp("m" + std::to_string(i), kT0);
   d.advance(kT0 + 1s);
+  EXPECT_EQ(d.active_devices(), (std::vector<std::string>{"f", "g", "t4"}));
+  // Half of T5 reports too (20 of 40, over half BRK's threshold share): BRK explains it all.
+  for (int i = 27; i <= 46; ++i) d.gasp("m" + std::to_string(i), kT0 + 30s);
+  d.advance(kT0 + 31s);
   EXPECT_EQ(d.active_devices(), std::vector<std::string>{"brk"});
+}
+
+TEST(OutageEngine, AQuietBranchKeepsTheDeviceAboveItFromBeingPredicted) {
+  Drill d(testing::drawn_feeder());
+  // All 40 meters of T5 dark: 40 of BRK's 66 (0.61), well over its 0.3. But R's 24 meters say
+  // nothing: BRK open would have cut them off too. T5 it is.
+  for (int i = 27; i <= 66; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 1s);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"t5"});
+  // A few of R's meters dark (2 of 24: under half BRK's share, 0.15) do not change that; they
+  // are two premises of their own (2 of T4's 16 is short of a transformer's 0.5).
+  d.gasp("m11", kT0 + 10s);
+  d.gasp("m12", kT0 + 10s);
+  d.advance(kT0 + 11s);
+  EXPECT_EQ(d.active_devices(), (std::vector<std::string>{"premise m11", "premise m12", "t5"}));
 }
 
 // ---- life of an outage ----------------------------------------------------------------------
