@@ -332,6 +332,113 @@ TEST(OutageEngine, ALoneMeterSilentAfterARestorationIsNoOutageUntilSomethingSays
   EXPECT_EQ(d.only_active()->start, kT0);  // back-dated to its last gasp
 }
 
+TEST(OutageEngine, MetersStillDarkAtARestorationAreReadAgainThoughReadJustBefore) {
+  // Three of T1's four meters gasp: F predicted (3 of 4), and the one that said nothing, m4, is
+  // read to confirm it.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 3; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 1s);
+  auto first = d.engine->take_ping_requests();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(d.model.service_point(first[0].meter).id, "m4");
+  d.ping("m4", false, kT0 + 30s);
+  d.advance(kT0 + 30s);
+  // Ten minutes later m1..m3 are back (3 of 4: restored), m4 still dark. What it said before
+  // the restoration tells nothing about after it: it is read again, inside the 30 minutes in
+  // which a meter is otherwise not asked twice.
+  for (int i = 1; i <= 3; ++i) d.back("m" + std::to_string(i), kT0 + 10min);
+  d.advance(kT0 + 10min);
+  auto after = d.engine->take_ping_requests();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(d.model.service_point(after[0].meter).id, "m4");
+  EXPECT_EQ(after[0].reason, "verify_restoration");
+}
+
+TEST(OutageEngine, ADarkMeterIsReadBeforeItBecomesAnOutageWhenPowerCameBackBesideItSince) {
+  // Found by the drills: a restoration in two steps, the meter's power-on from the second lost
+  // or batched. Its dead answer to the first read was true then, and stale by the nested grace.
+  Drill d(testing::drawn_feeder());
+  for (int i = 11; i <= 26; ++i) d.gasp("m" + std::to_string(i), kT0);  // all of T4
+  d.advance(kT0 + 1s);
+  d.advance(kT0 + 2min);
+  ASSERT_EQ(d.active().size(), 1u);
+  // Half come back (restore_share 0.5): restored; the other eight are read, and are dead.
+  for (int i = 11; i <= 18; ++i) d.back("m" + std::to_string(i), kT0 + 1h);
+  d.advance(kT0 + 1h);
+  EXPECT_EQ(d.engine->take_ping_requests().size(), 8u);
+  for (int i = 19; i <= 26; ++i) d.ping("m" + std::to_string(i), false, kT0 + 1h + 30s);
+  d.advance(kT0 + 1h + 30s);
+  // Two minutes later the rest of T4 is back, but m26 says nothing.
+  for (int i = 19; i <= 25; ++i) d.back("m" + std::to_string(i), kT0 + 1h + 2min);
+  d.advance(kT0 + 1h + 2min);
+  // At the nested grace m26 is dark on a reading older than power back at its transformer: no
+  // outage yet, and it is read once more (again inside the 30 minutes).
+  d.advance(kT0 + 1h + InferenceConfig{}.nested_grace + 1s);
+  EXPECT_TRUE(d.active().empty()) << d.active_devices().front();
+  auto again = d.engine->take_ping_requests();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(d.model.service_point(again[0].meter).id, "m26");
+  // It answers dead, after that power-back: its own outage, back-dated to its last gasp.
+  d.ping("m26", false, kT0 + 1h + 6min);
+  d.advance(kT0 + 1h + 6min);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"premise m26"});
+  EXPECT_EQ(d.only_active()->start, kT0);
+}
+
+TEST(OutageEngine, APowerOnFromAMeterNotKnownDarkBeginsTheRestorationOfThePredictionAbove) {
+  // m1..m3 gasp; m4's gasp is lost: F predicted (3 of 4), probable after the settling window.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 3; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 1s);
+  d.advance(kT0 + 2min);
+  const OutageId fuse = d.only_active()->id;
+  // m4 reports power back. A power-on says power had gone: not live evidence that F never
+  // opened (which would revise it and leave m1..m3 as three premises), but one return.
+  d.back("m4", kT0 + 1h);
+  d.advance(kT0 + 1h);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  EXPECT_EQ(d.only_active()->id, fuse);
+  // m1 back too: 2 returns against a peak of 3 dark passes restore_share (0.5): restored.
+  d.back("m1", kT0 + 1h + 10s);
+  d.advance(kT0 + 1h + 10s);
+  EXPECT_EQ(d.engine->outage(fuse)->state, OutageState::restored);
+}
+
+TEST(OutageEngine, AnOlderPredictionBelowADeviceThatOpensStaysAnOutageOfItsOwn) {
+  // F's four meters dark since kT0: F predicted, probable.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 2min);
+  const OutageId fuse = d.only_active()->id;
+  // Half an hour later the breaker trips and recloses two seconds later: a momentary
+  // interruption, started when the breaker opened (not back-dated to F's darkness), and F's
+  // outage is still there, untouched.
+  d.scada("brk", SwitchState::open, SwitchCause::trip, kT0 + 30min);
+  d.scada("brk", SwitchState::closed, SwitchCause::reclose, kT0 + 30min + 2s);
+  d.advance(kT0 + 30min + 2s);
+  const Outage* blink = nullptr;
+  for (const Outage& o : d.engine->outages()) {
+    if (o.device.valid() && d.model.element(o.device).id == "brk") blink = &o;
+  }
+  ASSERT_NE(blink, nullptr);
+  EXPECT_EQ(blink->state, OutageState::momentary);
+  EXPECT_EQ(blink->start, kT0 + 30min);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  EXPECT_EQ(d.only_active()->id, fuse);
+  // Then it locks out: its outage counts the 62 customers F did not already have out, and F's
+  // stays beside it; when the breaker closes F's outage is still F's.
+  d.scada("brk", SwitchState::open, SwitchCause::lockout, kT0 + 40min);
+  d.advance(kT0 + 40min);
+  ASSERT_EQ(d.active_devices(), (std::vector<std::string>{"brk", "f"}));
+  for (const Outage* o : d.active()) {
+    if (o->id != fuse) EXPECT_EQ(o->customers_out, 62u);
+  }
+  d.scada("brk", SwitchState::closed, SwitchCause::manual, kT0 + 2h);
+  d.advance(kT0 + 2h);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  EXPECT_EQ(d.only_active()->id, fuse);
+}
+
 TEST(OutageEngine, AConfirmedOutageStandsAgainstLiveEvidenceUntilPowerIsBack) {
   Drill d(testing::drawn_feeder());
   for (int i = 1; i <= 3; ++i) d.gasp("m" + std::to_string(i), kT0);
