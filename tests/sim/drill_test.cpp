@@ -133,6 +133,52 @@ TEST(Field, EveryMeterBelowTheOperatedDeviceGaspsOnceWhenTheMeshLosesNothing) {
   EXPECT_EQ(count(p.log, "meter.power_on"), 0);  // nobody repairs it: no crews
 }
 
+// The feeder's first section (line.l115) locks everyone out; one crew, repairs of exactly
+// 30 minutes (no spread), so that the order of things follows from the placed times alone.
+Scenario lockout_with(std::vector<PlacedFault> more) {
+  Scenario s = one_fault("line.l115");
+  s.duration = 4h;
+  s.faults.placed.insert(s.faults.placed.end(), more.begin(), more.end());
+  s.crews = {{"crew-1", "150", {}}};
+  s.repair.by_kind[static_cast<std::size_t>(FaultKind::overhead_line)] = {30min, 0.0};
+  return s;
+}
+
+TEST(Field, AFaultInADeadSectionWaitsForPowerAndAPassingOneThereIsNothing) {
+  // While l115 is out, a passing fault on l12 (no current: nothing) and a lasting one on l2
+  // (below l115 too: IEEE 123's lateral at bus 1). The lasting one shows a second after the
+  // crew's repair switches l115 back on.
+  Played p = play(lockout_with({{"line.l12", 10min, true}, {"line.l2", 15min, false}}));
+  const auto& faults = p.result.record.faults;
+  ASSERT_EQ(faults.size(), 2u) << "the passing fault in the dead section never happened";
+  const TruthFault& head = faults[0];
+  const TruthFault& lateral = faults[1];
+  EXPECT_EQ(head.location, "line.l115");
+  ASSERT_NE(head.cleared, kNoTime) << "the crew repaired the feeder's head";
+  EXPECT_EQ(lateral.location, "line.l2");
+  EXPECT_EQ(lateral.start, head.cleared + 1s);
+}
+
+TEST(Field, ACrewRepairsOneFaultPerVisit) {
+  // l12's lateral faults at 5 min, the feeder's head a minute later: both lasting, both open.
+  // A crew sent to either finds that one fault, not the other hidden behind or above it; both
+  // get repaired, on separate visits.
+  Scenario s = lockout_with({});
+  s.faults.placed = {{"line.l12", 5min, false}, {"line.l115", 6min, false}};
+  Played p = play(s);
+  const auto& faults = p.result.record.faults;
+  ASSERT_EQ(faults.size(), 2u);
+  int visits_with_a_find = 0;
+  for (const CrewTrip& t : p.result.record.trips) {
+    EXPECT_LE(t.faults_found, 1) << t.ticket;
+    visits_with_a_find += t.faults_found;
+  }
+  EXPECT_EQ(visits_with_a_find, 2);
+  ASSERT_NE(faults[0].cleared, kNoTime);
+  ASSERT_NE(faults[1].cleared, kNoTime);
+  EXPECT_NE(faults[0].cleared, faults[1].cleared);
+}
+
 TEST(Field, AMomentaryFaultBlinksTheRecloserZoneWithoutALastGasp) {
   Scenario s = one_fault("line.l12");
   s.faults.placed[0].momentary = true;
