@@ -614,6 +614,7 @@ std::vector<TargetTicket> LiveTarget::tickets() {
     x.ticket.routed = time_of(field(clocks, "routed"));
     x.ticket.dispatched = time_of(field(clocks, "dispatched"));
     x.ticket.arrived = time_of(field(clocks, "arrived"));
+    x.ticket.restored = time_of(field(clocks, "restored"));
     const Json& arrival = field(field(t, "limits"), "arrival");
     x.ticket.arrival_due = arrival.is_object() ? time_of(field(arrival, "due")) : kNoTime;
     x.device = text_of(field(t, "device"));

@@ -52,6 +52,7 @@ struct ObservedTicket {
   bool emergency = false;
   Timestamp accepted = kNoTime, routed = kNoTime, dispatched = kNoTime, arrived = kNoTime;
   Timestamp arrival_due = kNoTime;
+  Timestamp restored = kNoTime;  // power back at its outage (whoever brought it back)
   std::vector<int> faults;  // TruthFault ids
 };
 

@@ -143,7 +143,11 @@ DispatchScore score_dispatch(const DrillRecord& r, const std::vector<const Truth
   d.tickets = static_cast<int>(r.tickets.size());
   for (const ObservedTicket& t : r.tickets) {
     if (t.arrival_due == kNoTime) continue;
-    const bool late = t.arrived != kNoTime ? t.arrived > t.arrival_due : t.arrival_due <= r.end;
+    // Late: a crew arrived after the limit, or none came and the power was not back by then
+    // (power back first, by another crew's repair upstream, say, needs nobody there).
+    const bool late = t.arrived != kNoTime    ? t.arrived > t.arrival_due
+                      : t.restored != kNoTime ? t.restored > t.arrival_due
+                                              : t.arrival_due <= r.end;
     if (late) ++d.breaches;
   }
   d.truck_rolls = static_cast<int>(r.trips.size());

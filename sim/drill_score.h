@@ -11,7 +11,8 @@
 //   - dispatch: per sustained fault, the crew that found it: the share of those arrivals within
 //     the limit of the ticket it came on (a fault nobody reached whose covering ticket's limit
 //     passed counts as a miss), the median minutes from fault to arrival and to dispatch;
-//     breaches over all repair tickets; wasted truck rolls: trips that found no fault. (A
+//     breaches over all repair tickets (a crew arrived after the limit, or none came and power
+//     was not back by then either); wasted truck rolls: trips that found no fault. (A
 //     record without crews' finds falls back to the first covering ticket a crew reached.)
 //   - ETR: over calls answered while the power was still off and later restored: the mean
 //     absolute error of the ETR given, and the share within 30 minutes (a call given no ETR counts

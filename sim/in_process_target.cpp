@@ -111,6 +111,7 @@ std::vector<TargetTicket> InProcessTarget::tickets() {
     x.ticket.dispatched = t.dispatched;
     x.ticket.arrived = t.arrived;
     x.ticket.arrival_due = t.arrival.due;
+    x.ticket.restored = t.restored;
     if (t.device.valid()) x.device = std::string(model_.element(t.device).id);
     if (t.service_point.valid()) x.meter = std::string(model_.service_point(t.service_point).id);
     x.closed = t.closed;

@@ -116,6 +116,22 @@ TEST(DrillScoring, APerfectEngineScoresFullMarks) {
   EXPECT_DOUBLE_EQ(s.etr.within_30min, 1.0);
 }
 
+TEST(DrillScoring, ATicketWhosePowerCameBackBeforeItsLimitWithNobodyThereIsNoBreach) {
+  DrillRecord r = storm_with_two_faults();
+  // Three tickets nobody reached, limits at minute 70: one restored at minute 60 (another
+  // crew's repair upstream: nobody needed to come), one at minute 80 (after its limit: its
+  // customers waited past it with nobody there), one never (the limit passed in the drill).
+  ObservedTicket early = ticket("T-1", {1}, -1, -1, 70), late = ticket("T-2", {1}, -1, -1, 70), never = ticket("T-3", {1}, -1, -1, 70);
+  early.restored = at(60);
+  late.restored = at(80);
+  r.tickets = {early, late, never};
+
+  DrillScore s = score(r);
+
+  EXPECT_EQ(s.dispatch.tickets, 3);
+  EXPECT_EQ(s.dispatch.breaches, 2) << "T-2 and T-3";
+}
+
 TEST(DrillScoring, AnEngineThatReportsNothingScoresRecallZeroAndItsMissedArrivalsCount) {
   DrillRecord r = storm_with_two_faults();
   r.faults.push_back(sustained(4, "R9", 200, 230));
