@@ -40,7 +40,15 @@ Status ControlRoom::apply(const Event& event, const ResolvedEvent& resolved, Tim
   if (const CallReport* c = event.get<CallReport>()) {
     desk_.call(engine_, *c, resolved, event.time, seq, now);
   } else if (const CrewStatus* c = event.get<CrewStatus>()) {
-    return desk_.crew_status(*c, event.time, now);
+    if (Status s = desk_.crew_status(*c, event.time, now); !s) return s;
+    if (c->status == CrewState::repaired) {
+      // Done: read the meters still dark, in case their power-on reports are lost.
+      std::uint32_t n = 0;
+      auto [p, ec] = std::from_chars(c->ticket.data(), c->ticket.data() + c->ticket.size(), n);
+      const Ticket* t = ec == std::errc() && p == c->ticket.data() + c->ticket.size() ? desk_.ticket(TicketId(n)) : nullptr;
+      if (t && t->outage.valid()) engine_.verify_repair(t->outage, now);
+    }
+    return {};
   } else if (const CrewPosition* c = event.get<CrewPosition>()) {
     desk_.crew_position(*c, event.time);
   } else if (const OutageEtr* e = event.get<OutageEtr>()) {
@@ -64,7 +72,7 @@ void ControlRoom::advance(Timestamp now) {
   engine_.advance(now);
   std::vector<OutageId> changed = engine_.take_changed();
   desk_.outages_changed(engine_, changed, now);
-  desk_.advance(now);
+  desk_.advance(engine_, now);
   assignments_.clear();
   assign_pinned(now);
   std::vector<Assignment> made;

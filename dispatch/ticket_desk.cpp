@@ -605,7 +605,21 @@ struct TicketDesk::Impl {
     return {};
   }
 
-  void advance(Timestamp now) {
+  // Whether the ticket's outage lies inside another active outage (below an open device, or
+  // below another prediction): its section cannot have power before that one is over.
+  bool waits_on_another(const OutageEngine& engine, const Ticket& t) const {
+    const Outage* o = engine.outage(t.outage);
+    if (!o || !o->bus.valid()) return false;
+    const Topology& topology = engine.topology();
+    if (!topology.energized(o->bus)) return true;
+    for (OutageId id : engine.active_outages()) {
+      const Outage* p = engine.outage(id);
+      if (id != o->id && p->bus.valid() && p->bus != o->bus && topology.is_below(o->bus, p->bus)) return true;
+    }
+    return false;
+  }
+
+  void advance(const OutageEngine& engine, Timestamp now) {
     std::erase_if(open, [&](TicketId id) { return !is_open(tickets[id.value()].state); });
     for (TicketId id : open) {
       Ticket& t = tickets[id.value()];
@@ -622,8 +636,8 @@ struct TicketDesk::Impl {
       };
       run(t.route);
       if (t.kind == TicketKind::repair) run(t.arrival);
-      if (t.crew_done && t.outage.valid() && now - t.crew_done_at >= rules.recheck_after) {
-        // Done, but the power is still off: the next crew goes.
+      if (t.crew_done && t.outage.valid() && now - t.crew_done_at >= rules.recheck_after && !waits_on_another(engine, t)) {
+        // Done, but the power is still off, and nothing above explains it: the next crew goes.
         if (auto it = crew_ticket.find(t.crew); it != crew_ticket.end() && it->second == t.id) crew_ticket.erase(it);
         t.crew.clear();
         t.crew_done = false;
@@ -789,7 +803,7 @@ Status TicketDesk::override_etr(const OutageEngine& engine, OutageId outage, Tim
   return {};
 }
 
-void TicketDesk::advance(Timestamp now) { impl_->advance(now); }
+void TicketDesk::advance(const OutageEngine& engine, Timestamp now) { impl_->advance(engine, now); }
 
 const std::vector<Ticket>& TicketDesk::tickets() const { return impl_->tickets; }
 

@@ -118,8 +118,10 @@ class TicketDesk {
   // A dispatcher's ETR for an outage (outage.etr). not_found for an unknown outage.
   Status override_etr(const OutageEngine& engine, OutageId outage, Timestamp etr);
 
-  // Runs the clocks to `now` (at risk, breached) and re-ranks the queue.
-  void advance(Timestamp now);
+  // Runs the clocks to `now` (at risk, breached) and re-ranks the queue. A ticket whose crew
+  // reported the repair done while the power stays off goes back in the queue after
+  // `recheck_after`, unless another active outage above it is what keeps it dark.
+  void advance(const OutageEngine& engine, Timestamp now);
 
   // Reading.
   const std::vector<Ticket>& tickets() const;

@@ -652,7 +652,7 @@ struct OutageEngine::Impl {
     if (o.pinged || o.device_open) return;
     o.pinged = true;
     if (!o.device.valid()) {
-      if (sps[o.service_point.value()].calls_only) request_ping(o.service_point, o.id, "customer_side");
+      if (sps[o.service_point.value()].calls_only) request_ping(o.service_point, o.id, "customer_side", true);
       return;
     }
     BusId bus = topology.downstream_bus(o.device);
@@ -1344,6 +1344,20 @@ void OutageEngine::advance(Timestamp now) {
   impl_->evaluate();
   // Timers the evaluation set that are already due (a zero window) run at once.
   impl_->run_timers(impl_->now);
+}
+
+void OutageEngine::verify_repair(OutageId id, Timestamp now) {
+  Impl& m = *impl_;
+  m.now = std::max(m.now, now);
+  const Outage* o = outage(id);
+  if (!o || !is_active(o->state) || o->device_open) return;  // an open device: its closing will say
+  int asked = 0;
+  for (ServicePointId sp : o->dark) {
+    if (asked >= m.config.ping_max_per_outage) break;
+    if (!m.sps[sp.value()].dark) continue;
+    m.request_ping(sp, id, "verify_repair", true);
+    ++asked;
+  }
 }
 
 Status OutageEngine::confirm(OutageId id, ConfirmedBy by, Timestamp now) {

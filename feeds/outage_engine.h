@@ -7,14 +7,18 @@
 //     inside an active record's scope attaches to the record and raises no outage;
 //   - the others roll up the device tree (feeds/device_tree.h): the prediction is the highest
 //     device whose dark share and evidence count pass its level's threshold, that no live
-//     evidence below vetoes (a power-on, an energized ping or a normal voltage from a service
-//     point that was not dark), and that is not a telemetered device SCADA shows closed; a dark
-//     service point with no such device above it is a single-premise outage;
+//     evidence below vetoes (an energized ping or a normal voltage from a service point that was
+//     not dark), that has no quiet branch (five or more service points, under half its
+//     threshold share dark: were it open, they would be dark too), and that is not a telemetered
+//     device SCADA shows closed; a dark service point with no such device above it is a
+//     single-premise outage, once power back beside it since its last word, if any, has been
+//     checked by reading its meter;
 //   - a SCADA open is an outage of its own at once (lock-out: confirmed; trip: confirmed unless
 //     it recloses within the reclose window, then momentary; manual with no record: switching);
-//     the device opens in the live topology, and predictions inside its island merge into it;
-//   - power back at `restore_share` of an outage's dark service points, or a SCADA close of its
-//     device, restores it (momentary when within the settling window of its start); service
+//     the device opens in the live topology, and predictions inside its island that began with
+//     the opening merge into it (older ones are faults of their own below it, and stay);
+//   - power back at `restore_share` of an outage's dark service points (a power-on from a point
+//     whose loss went unreported counts too), or a SCADA close of its device, restores it (momentary when within the settling window of its start); service
 //     points still dark `nested_grace` later form a nested outage, back-dated to when they lost
 //     power, whose customer-minutes count from the parent's restoration (none counted twice);
 //   - a single-premise outage from calls alone whose meter answers a ping as energized is a
@@ -48,7 +52,7 @@ namespace outage {
 struct PingRequest {
   ServicePointId meter;
   OutageId outage;
-  std::string_view reason;  // "confirm", "verify_restoration", "customer_side"
+  std::string_view reason;  // "confirm", "verify_restoration", "customer_side", "verify_repair"
 };
 
 // What the engine currently believes about one service point.
@@ -98,6 +102,10 @@ class OutageEngine {
   // confirmed and stays until power comes back, live evidence notwithstanding. not_found for an
   // unknown id, conflict when it is no longer active.
   Status confirm(OutageId id, ConfirmedBy by, Timestamp now);
+  // A crew reports the repair of an outage done: the meters still dark in it are read (at most
+  // ping_max_per_outage, whenever they were last read), so that power back whose reports were
+  // lost ends it. Nothing for an outage that is not active.
+  void verify_repair(OutageId id, Timestamp now);
 
   // Reading.
   const std::vector<Outage>& outages() const;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "dispatch/control_room.h"
 #include "tests/feeds/drawn_feeder.h"
 #include "tests/feeds/make_event.h"
@@ -171,6 +173,66 @@ TEST(NearestIdle, ARepairReportedDoneWhileThePowerStaysOffGoesBackToTheQueue) {
   EXPECT_EQ(r.room.desk().ticket_of_crew("only"), id);
   ASSERT_EQ(r.room.last_assignments().size(), 1u);
   EXPECT_EQ(r.room.last_assignments()[0].ticket, id);
+}
+
+}  // namespace
+}  // namespace outage
+
+namespace outage {
+namespace {
+
+// F's four meters gasp; past the settling window the only crew is sent to F's ticket.
+TicketId send_the_crew_to_f(Room& r) {
+  r.room.set_dispatch_policy(DispatchPolicy::nearest_idle);
+  r.crew("only", 0);
+  for (int i = 1; i <= 4; ++i) r.send(kT0, MeterPowerOff{"m" + std::to_string(i)});
+  r.room.advance(kT0 + 1s);
+  r.room.advance(kT0 + 2min);
+  return r.room.desk().ticket_of_crew("only");
+}
+
+// The crew reaches the ticket and reports the repair done at 30 min; then it is free.
+void report_done(Room& r, TicketId id) {
+  for (CrewState st : {CrewState::en_route, CrewState::on_site, CrewState::repaired}) {
+    CrewStatus s;
+    s.crew = "only";
+    s.status = st;
+    s.ticket = std::to_string(id.value());
+    r.send(kT0 + 30min, s);
+  }
+  CrewStatus free;
+  free.crew = "only";
+  r.send(kT0 + 30min, free);
+}
+
+TEST(NearestIdle, ARepairReportedDoneHasTheMetersStillDarkRead) {
+  Room r(true);
+  const TicketId id = send_the_crew_to_f(r);
+  ASSERT_TRUE(id.valid());
+  (void)r.room.engine().take_ping_requests();
+  report_done(r, id);
+  // Their power-on reports may be lost: the four meters are read, whenever they were last.
+  std::vector<std::string> read;
+  for (const PingRequest& p : r.room.engine().take_ping_requests()) {
+    if (p.reason == "verify_repair") read.emplace_back(r.model.service_point(p.meter).id);
+  }
+  std::sort(read.begin(), read.end());
+  EXPECT_EQ(read, (std::vector<std::string>{"m1", "m2", "m3", "m4"}));
+}
+
+TEST(NearestIdle, ARepairDoneBelowAnotherOutageWaitsForItInsteadOfGoingBackToTheQueue) {
+  // As in ARepairReportedDoneWhileThePowerStaysOffGoesBackToTheQueue, but the breaker above F
+  // locks out (SCADA) before the crew is done: F's section cannot have power until the
+  // breaker's outage is over, so F's ticket is not sent again ten minutes on.
+  Room r(true);
+  const TicketId f = send_the_crew_to_f(r);
+  ASSERT_TRUE(f.valid());
+  r.send(kT0 + 20min, ScadaSwitch{"brk", SwitchState::open, SwitchCause::lockout});
+  r.room.advance(kT0 + 20min);
+  report_done(r, f);
+  r.room.advance(kT0 + 40min + 1s);
+  EXPECT_TRUE(r.room.desk().ticket(f)->crew_done) << "waits on the breaker's outage";
+  EXPECT_NE(r.room.desk().ticket_of_crew("only"), f);
 }
 
 }  // namespace

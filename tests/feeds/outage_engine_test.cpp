@@ -482,6 +482,26 @@ TEST(OutageEngine, ALoneNoPowerCallIsASinglePremiseOutageThatAPingCanClear) {
   EXPECT_EQ(d.engine->outage(id)->state, OutageState::customer_side);
 }
 
+TEST(OutageEngine, ACallFromAMeterReadMinutesAgoHasItReadAgainForTheCustomersSide) {
+  // F out and back; m4, silent at the restoration, is read and answers live.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 2min);
+  for (int i = 1; i <= 3; ++i) d.back("m" + std::to_string(i), kT0 + 1h);
+  d.advance(kT0 + 1h);
+  ASSERT_EQ(d.engine->take_ping_requests().size(), 1u);
+  d.ping("m4", true, kT0 + 1h + 20s);
+  d.advance(kT0 + 1h + 20s);
+  // Ten minutes later c4 calls: no power. A call is news the last read did not have: m4 is read
+  // again (its customer's own breaker, if it answers live), inside the 30 minutes.
+  d.call("c4", kT0 + 1h + 10min);
+  d.advance(kT0 + 1h + 10min);
+  auto pings = d.engine->take_ping_requests();
+  ASSERT_EQ(pings.size(), 1u);
+  EXPECT_EQ(d.model.service_point(pings[0].meter).id, "m4");
+  EXPECT_EQ(pings[0].reason, "customer_side");
+}
+
 TEST(OutageEngine, ALoneLastGaspConfirmedDeadByPingStaysAnOutage) {
   Drill d(testing::drawn_feeder());
   d.call("c12", kT0);
