@@ -18,9 +18,10 @@
 //     the device opens in the live topology, and predictions inside its island that began with
 //     the opening merge into it (older ones are faults of their own below it, and stay);
 //   - power back at `restore_share` of an outage's dark service points (a power-on from a point
-//     whose loss went unreported counts too), or a SCADA close of its device, restores it (momentary when within the settling window of its start); service
-//     points still dark `nested_grace` later form a nested outage, back-dated to when they lost
-//     power, whose customer-minutes count from the parent's restoration (none counted twice);
+//     whose loss went unreported counts too), or a SCADA close of its device, restores it
+//     (momentary when within the settling window of its start); service points still dark
+//     `nested_grace` later form a nested outage, back-dated to when they lost power, whose
+//     customer-minutes count from the parent's restoration (none counted twice);
 //   - a single-premise outage from calls alone whose meter answers a ping as energized is a
 //     customer-side problem (state customer_side), not a network outage.
 //
