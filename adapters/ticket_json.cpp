@@ -69,6 +69,7 @@ Json ticket_json(const ControlRoom& room, const Ticket& t, bool detail, Timestam
       {"limits", {{"route", limit_json(t.route)}, {"arrival", limit_json(t.arrival)}}},
       {"etr", t.outage.valid() && is_open(t.state) ? etr_json(room.desk().etr(room.engine(), t.outage, now)) : Json(nullptr)},
       {"merged_into", t.merged_into.valid() ? Json(t.merged_into.value()) : Json(nullptr)},
+      {"assisting", t.assisting.valid() ? Json(t.assisting.value()) : Json(nullptr)},
       {"closing_note", t.closing_note},
   };
   if (detail) {

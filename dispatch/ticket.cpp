@@ -21,6 +21,7 @@ std::string_view to_string(TicketOrigin o) {
     case TicketOrigin::outage: return "outage";
     case TicketOrigin::hazard_call: return "hazard_call";
     case TicketOrigin::agent: return "agent";
+    case TicketOrigin::assist: return "assist";
   }
   return "agent";
 }

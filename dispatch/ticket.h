@@ -40,7 +40,8 @@ constexpr bool is_open(TicketState s) {
 }
 
 // Where a ticket came from.
-enum class TicketOrigin : std::uint8_t { outage, hazard_call, agent };
+// assist: a second crew for a large outage whose first crew is in for a long repair.
+enum class TicketOrigin : std::uint8_t { outage, hazard_call, agent, assist };
 std::string_view to_string(TicketOrigin o);
 
 // Who is behind it: critical and important customers (hospitals, mines, life support) come first.
@@ -104,10 +105,13 @@ struct Ticket {
   // A dispatcher's own choice of crew (POST /v1/tickets/{id}/assign): kept by every re-plan.
   std::string pinned_crew;
   bool crew_done = false;       // the crew reported the repair done
-  Timestamp crew_done_at = kNoTime;
+  // From when a done repair's power is awaited: the report, or the end of whatever other
+  // outage above kept its section dark since (kNoTime while one does).
+  Timestamp awaited_from = kNoTime;
   std::uint32_t customers = 0;  // customers out (repair tickets from outages)
   std::vector<TicketCall> calls;
   TicketId merged_into;
+  TicketId assisting;           // an assist: the ticket whose crew it helps
   std::string closing_note;     // why it ended: "restored", "customer_side", "disproved", ...
 };
 

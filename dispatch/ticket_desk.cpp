@@ -585,7 +585,7 @@ struct TicketDesk::Impl {
         t.state = std::max(t.state, TicketState::arrived);
         break;
       case CrewState::repaired:
-        if (t.crew == s.crew) t.crew_done = true, t.crew_done_at = time;
+        if (t.crew == s.crew) t.crew_done = true, t.awaited_from = time;
         if (!t.outage.valid()) restored(t, time, now);  // nothing else will say power is back
         else if (t.state == TicketState::restored) finish(t, TicketState::closed, now, "restored");
         break;
@@ -608,6 +608,11 @@ struct TicketDesk::Impl {
   // Whether the ticket's outage lies inside another active outage (below an open device, or
   // below another prediction): its section cannot have power before that one is over.
   bool waits_on_another(const OutageEngine& engine, const Ticket& t) const {
+    // Its own assist's crew still at work on it counts too.
+    for (TicketId id : open) {
+      const Ticket& a = tickets[id.value()];
+      if (a.assisting == t.id && is_open(a.state) && a.arrived != kNoTime && !a.crew_done) return true;
+    }
     const Outage* o = engine.outage(t.outage);
     if (!o || !o->bus.valid()) return false;
     const Topology& topology = engine.topology();
@@ -617,6 +622,54 @@ struct TicketDesk::Impl {
       if (id != o->id && p->bus.valid() && p->bus != o->bus && topology.is_below(o->bus, p->bus)) return true;
     }
     return false;
+  }
+
+  // Ends the assists whose ticket is over, and opens one where a large outage's crew is in for
+  // a long repair (TicketRules::assist_customers).
+  void assists(Timestamp now) {
+    const std::vector<TicketId> snapshot = open;
+    for (TicketId id : snapshot) {
+      const Ticket& t = tickets[id.value()];
+      if (t.origin == TicketOrigin::assist) {
+        const Ticket& helped = tickets[t.assisting.value()];
+        if (!is_open(helped.state) || helped.state == TicketState::restored) {
+          finish(tickets[id.value()], TicketState::closed, now, fmt::format("ticket {} is over", helped.id.value()));
+        }
+        continue;
+      }
+      if (t.kind != TicketKind::repair || t.state != TicketState::arrived || t.crew_done || t.customers < rules.assist_customers) continue;
+      const Crew* c = roster.find(t.crew);
+      if (!c || !c->etr || *c->etr <= now + rules.assist_after) continue;
+      int open_assists = 0;
+      bool one_waiting = false;
+      for (TicketId other : open) {
+        const Ticket& a = tickets[other.value()];
+        if (a.assisting != t.id || !is_open(a.state)) continue;
+        ++open_assists;
+        one_waiting = one_waiting || a.arrived == kNoTime;
+      }
+      if (open_assists >= rules.max_assists || one_waiting) continue;
+      open_assist(id, now);
+    }
+    std::erase_if(open, [&](TicketId id) { return !is_open(tickets[id.value()].state); });
+  }
+
+  void open_assist(TicketId helped_id, Timestamp now) {
+    Ticket& a = create(TicketKind::repair, ComplaintType::none, TicketOrigin::assist, now);
+    const Ticket& helped = tickets[helped_id.value()];  // after create: the vector may have moved
+    a.assisting = helped.id;
+    a.device = helped.device;
+    a.level = helped.level;
+    a.service_point = helped.service_point;
+    a.customer = helped.customer;
+    a.priority = helped.priority;
+    a.customers = helped.customers;
+    a.symptom = helped.symptom;
+    a.place = helped.place;
+    a.extent = fmt::format("assist ticket {}: {} customers, its crew in for a long repair", helped.id.value(), helped.customers);
+    set_place(a, helped.place_point, helped.has_place_point);
+    a.arrival.due = kNoTime;  // the ticket it helps made (or missed) the promise
+    touch(a.id);
   }
 
   void advance(const OutageEngine& engine, Timestamp now) {
@@ -636,7 +689,11 @@ struct TicketDesk::Impl {
       };
       run(t.route);
       if (t.kind == TicketKind::repair) run(t.arrival);
-      if (t.crew_done && t.outage.valid() && now - t.crew_done_at >= rules.recheck_after && !waits_on_another(engine, t)) {
+      if (t.crew_done && t.outage.valid() && waits_on_another(engine, t)) {
+        t.awaited_from = kNoTime;  // its power cannot be back yet: the wait starts once it can
+      } else if (t.crew_done && t.outage.valid() && t.awaited_from == kNoTime) {
+        t.awaited_from = now;
+      } else if (t.crew_done && t.outage.valid() && now - t.awaited_from >= rules.recheck_after) {
         // Done, but the power is still off, and nothing above explains it: the next crew goes.
         if (auto it = crew_ticket.find(t.crew); it != crew_ticket.end() && it->second == t.id) crew_ticket.erase(it);
         t.crew.clear();
@@ -646,6 +703,7 @@ struct TicketDesk::Impl {
         touch(id);
       }
     }
+    assists(now);
     ranked = open;
     std::sort(ranked.begin(), ranked.end(), [&](TicketId a, TicketId b) {
       const Ticket& x = tickets[a.value()];

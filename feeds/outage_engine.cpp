@@ -350,6 +350,11 @@ struct OutageEngine::Impl {
     if (off_count[n] < static_cast<std::uint32_t>(std::max(t.min_evidence, 1))) return false;
     double share = node.service_points ? off_weight[n] / node.service_points : 0.0;
     if (share + 1e-9 < t.min_share) return false;
+    // Above two feeder heads or more (a substation's bus, a transmission source): the loss of
+    // several feeders is each feeder's own until SCADA or a person says it is the supply's.
+    if (std::count_if(children[n].begin(), children[n].end(), [&](NodeIndex c) { return tree.node(c).level == DeviceLevel::breaker; }) >= 2) {
+      return false;
+    }
     // A branch below that is mostly quiet says the device still feeds it: the darkness is in
     // the other branches (one big feeder out is not its substation out). Were the device open,
     // that branch would report like the rest.

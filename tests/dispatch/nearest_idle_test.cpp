@@ -233,6 +233,18 @@ TEST(NearestIdle, ARepairDoneBelowAnotherOutageWaitsForItInsteadOfGoingBackToThe
   r.room.advance(kT0 + 40min + 1s);
   EXPECT_TRUE(r.room.desk().ticket(f)->crew_done) << "waits on the breaker's outage";
   EXPECT_NE(r.room.desk().ticket_of_crew("only"), f);
+  // The breaker closes at 60 min; F's meters stay dark. Their reports get their ten minutes
+  // from then, not from the crew's report: at 65 min the ticket still waits, at 70 it is back in
+  // the queue (the crew, meanwhile sent to the breaker's ticket, is not free for it).
+  r.send(kT0 + 60min, ScadaSwitch{"brk", SwitchState::closed, SwitchCause::manual});
+  r.room.advance(kT0 + 60min);
+  r.room.advance(kT0 + 65min);
+  EXPECT_TRUE(r.room.desk().ticket(f)->crew_done);
+  r.room.advance(kT0 + 70min + 1s);
+  EXPECT_FALSE(r.room.desk().ticket(f)->crew_done);
+  EXPECT_TRUE(r.room.desk().ticket(f)->crew.empty());
+  const std::vector<TicketId> queue = r.room.desk().queue();
+  EXPECT_NE(std::find(queue.begin(), queue.end(), f), queue.end());
 }
 
 }  // namespace

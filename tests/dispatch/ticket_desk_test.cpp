@@ -229,6 +229,67 @@ TEST(TicketDesk, ACrewTakingTheTicketInTimeMeetsTheClocks) {
   EXPECT_EQ(t.crew, "crew-1");
 }
 
+// The breaker locks out at kT0: all 66 customers out, a confirmed outage and its ticket at once.
+TicketId lock_out_the_breaker(Room& r) {
+  EXPECT_TRUE(r.send(kT0, ScadaSwitch{"brk", SwitchState::open, SwitchCause::lockout}).ok());
+  r.advance(kT0 + 1s);
+  EXPECT_EQ(r.open_tickets().size(), 1u);
+  return r.open_tickets().empty() ? TicketId() : r.open_tickets().front()->id;
+}
+
+std::vector<const Ticket*> assists_of(const Room& r, TicketId id) {
+  std::vector<const Ticket*> out;
+  for (const Ticket* t : r.open_tickets()) {
+    if (t->origin == TicketOrigin::assist && t->assisting == id) out.push_back(t);
+  }
+  return out;
+}
+
+TEST(TicketDesk, ALargeOutagesCrewInForALongRepairGetsAnAssist) {
+  Room r;
+  const TicketId id = lock_out_the_breaker(r);
+  ASSERT_TRUE(r.crew("crew-1", CrewState::en_route, id, kT0 + 2min).ok());
+  ASSERT_TRUE(r.crew("crew-1", CrewState::on_site, id, kT0 + 20min).ok());
+  r.advance(kT0 + 21min);
+  EXPECT_TRUE(assists_of(r, id).empty()) << "no estimate from the crew yet";
+  // Its estimate: four hours. 66 customers out (>= 50) and the crew busy for more than an hour
+  // longer: an assist for another crew, about the same device, with no arrival limit of its own.
+  ASSERT_TRUE(r.crew("crew-1", CrewState::on_site, id, kT0 + 35min, kT0 + 4h).ok());
+  r.advance(kT0 + 35min);
+  auto assists = assists_of(r, id);
+  ASSERT_EQ(assists.size(), 1u);
+  const TicketId assist = assists[0]->id;
+  EXPECT_EQ(assists[0]->device, r.room.desk().ticket(id)->device);
+  EXPECT_EQ(assists[0]->customers, 66u);
+  EXPECT_EQ(assists[0]->arrival.due, kNoTime);
+  // A second crew takes it and works; no further assist (at most one open).
+  ASSERT_TRUE(r.crew("crew-2", CrewState::on_site, assist, kT0 + 50min).ok());
+  r.advance(kT0 + 51min);
+  EXPECT_EQ(assists_of(r, id).size(), 1u);
+  // Its repair done, the assist is over; the ticket it helped goes on with crew-1.
+  ASSERT_TRUE(r.crew("crew-2", CrewState::repaired, assist, kT0 + 2h).ok());
+  r.advance(kT0 + 2h);
+  EXPECT_FALSE(is_open(r.room.desk().ticket(assist)->state));
+  EXPECT_TRUE(is_open(r.room.desk().ticket(id)->state));
+  EXPECT_EQ(r.room.desk().ticket(id)->crew, "crew-1");
+}
+
+TEST(TicketDesk, NoAssistForASmallOutageOrAShortRepair) {
+  Room r;
+  // F's outage (3 customers out): however long the repair, no assist.
+  r.blow_f(kT0);
+  const TicketId f = r.open_tickets().front()->id;
+  ASSERT_TRUE(r.crew("crew-1", CrewState::on_site, f, kT0 + 20min, kT0 + 6h).ok());
+  r.advance(kT0 + 21min);
+  EXPECT_TRUE(assists_of(r, f).empty());
+  // The breaker's 66-customer outage whose crew expects to finish within the hour: none either.
+  Room big;
+  const TicketId id = lock_out_the_breaker(big);
+  ASSERT_TRUE(big.crew("crew-1", CrewState::on_site, id, kT0 + 20min, kT0 + 75min).ok());
+  big.advance(kT0 + 21min);
+  EXPECT_TRUE(assists_of(big, id).empty());
+}
+
 TEST(TicketDesk, RestorationClosesTheTicketOnceTheCrewIsDoneAndLeavesAFollowUp) {
   Room r;
   r.blow_f(kT0);
