@@ -454,6 +454,20 @@ TEST(DaemonConfig, ReadsTicketLimitsAndRoutes) {
             "outage.toml: tickets.at_risk_share: expected a share in [0, 1), got 1.5");
 }
 
+TEST(DaemonConfig, ReadsWhenARepairIsRecheckedAndWhenItGetsAnAssist) {
+  const TicketRules d;
+  EXPECT_EQ(d.recheck_after, Duration(std::chrono::minutes(10)));
+  EXPECT_EQ(d.assist_customers, 50u);
+  EXPECT_EQ(d.assist_after, Duration(std::chrono::minutes(60)));
+  EXPECT_EQ(d.max_assists, 1);
+  DaemonConfig c = parse_ok("[tickets]\nrecheck_after_min = 20\nassist_customers = 200\nassist_after_min = 90\nmax_assists = 0\n");
+  EXPECT_EQ(c.tickets.recheck_after, Duration(std::chrono::minutes(20)));
+  EXPECT_EQ(c.tickets.assist_customers, 200u);
+  EXPECT_EQ(c.tickets.assist_after, Duration(std::chrono::minutes(90)));
+  EXPECT_EQ(c.tickets.max_assists, 0);
+  EXPECT_EQ(parse_error("[tickets]\nassist_customers = 0\n"), "outage.toml: tickets.assist_customers: expected an integer from 1 to 100000000, got 0");
+}
+
 TEST(DaemonConfig, TheDispatchPolicyIsThePlannerUnlessAnotherIsAsked) {
   EXPECT_EQ(parse_ok("").dispatch.policy, DispatchPolicy::planner);
   EXPECT_EQ(parse_ok("[dispatch]\npolicy = \"manual\"\n").dispatch.policy, DispatchPolicy::manual);
