@@ -626,7 +626,10 @@ struct TicketDesk::Impl {
 
   // Ends the assists whose ticket is over, and opens one where a large outage's crew is in for
   // a long repair (TicketRules::assist_customers).
+  std::vector<int> assists_of;  // per ticket: assists it has had
+
   void assists(Timestamp now) {
+    assists_of.resize(tickets.size(), 0);
     const std::vector<TicketId> snapshot = open;
     for (TicketId id : snapshot) {
       const Ticket& t = tickets[id.value()];
@@ -640,15 +643,14 @@ struct TicketDesk::Impl {
       if (t.kind != TicketKind::repair || t.state != TicketState::arrived || t.crew_done || t.customers < rules.assist_customers) continue;
       const Crew* c = roster.find(t.crew);
       if (!c || !c->etr || *c->etr <= now + rules.assist_after) continue;
-      int open_assists = 0;
+      if (assists_of[id.value()] >= rules.max_assists) continue;
       bool one_waiting = false;
       for (TicketId other : open) {
         const Ticket& a = tickets[other.value()];
-        if (a.assisting != t.id || !is_open(a.state)) continue;
-        ++open_assists;
-        one_waiting = one_waiting || a.arrived == kNoTime;
+        one_waiting = one_waiting || (a.assisting == t.id && is_open(a.state) && a.arrived == kNoTime);
       }
-      if (open_assists >= rules.max_assists || one_waiting) continue;
+      if (one_waiting) continue;
+      ++assists_of[id.value()];
       open_assist(id, now);
     }
     std::erase_if(open, [&](TicketId id) { return !is_open(tickets[id.value()].state); });

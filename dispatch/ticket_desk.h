@@ -57,9 +57,9 @@ struct TicketRules {
   Duration recheck_after = std::chrono::minutes(10);
   // A large outage (at least `assist_customers` out) whose crew on site expects to be at it more
   // than `assist_after` longer gets an assist ticket for another crew: in a storm a feeder's
-  // outage often hides more than one fault. At most `max_assists` open at once, one waiting
-  // for its crew at a time. An assist carries no arrival limit (the ticket it helps has met its
-  // own) and ends with the repair of its crew or with the ticket it helps.
+  // outage often hides more than one fault. At most `max_assists` in a ticket's life, one
+  // waiting for its crew at a time. An assist carries no arrival limit (the ticket it helps has
+  // met its own) and ends with the repair of its crew or with the ticket it helps.
   std::uint32_t assist_customers = 50;
   Duration assist_after = std::chrono::minutes(60);
   int max_assists = 1;

@@ -133,7 +133,7 @@ void Field::close(int id, Timestamp t) {
   // Faults that struck a dead section show once it is live again: its device trips as it is
   // switched onto them (a second later, after the closing that re-energized them).
   for (std::size_t i = 0; i < faults_.size(); ++i) {
-    if (!faults_[i].deferred || dead(faults_[i].site)) continue;
+    if (!faults_[i].deferred || faults_[i].claimed || dead(faults_[i].site)) continue;
     faults_[i].deferred = false;
     const int index = static_cast<int>(i);
     agenda_.at(t + std::chrono::seconds(1), [this, index](Timestamp when) { fault_starts(index, when); });
@@ -447,13 +447,28 @@ std::vector<int> Field::claim_faults(NodeIndex zone) {
   }
   const int pick = at >= 0 ? at : above >= 0 ? above : below;
   if (pick < 0) return {};
+  // Patrolling that fault's section the crew also finds the damage there that struck while it
+  // was dead (it has not shown yet) and repairs it first: the section is switched back on last.
+  std::vector<int> out;
+  const NodeIndex section = faults_[static_cast<std::size_t>(pick)].node;
+  for (FaultState& f : faults_) {
+    if (!f.deferred || f.claimed || f.node != section) continue;
+    f.claimed = true;
+    f.truth.customers = faults_[static_cast<std::size_t>(pick)].truth.customers;  // the same section's
+    out.push_back(f.truth.id);
+  }
   faults_[static_cast<std::size_t>(pick)].claimed = true;
-  return {faults_[static_cast<std::size_t>(pick)].truth.id};
+  out.push_back(faults_[static_cast<std::size_t>(pick)].truth.id);
+  return out;
 }
 
 void Field::repair(std::span<const int> faults, Timestamp t) {
   for (int i : faults) {
     FaultState& f = faults_[static_cast<std::size_t>(i)];
+    if (f.deferred) {
+      f.deferred = false;  // found and repaired before it ever showed
+      continue;
+    }
     if (f.truth.cleared != kNoTime || f.interruption < 0) continue;
     f.truth.cleared = t;
     close(f.interruption, t);

@@ -53,8 +53,10 @@ class Field {
 
   // The fault a crew at a ticket whose zone is `zone` finds, among the active permanent faults
   // no crew has yet: the one at the zone's own device; else the nearest above it (the zone is
-  // inside a larger dark area); else the biggest below it that no other open device hides. At
-  // most one: a crew repairs one fault per visit. It is then the crew's.
+  // inside a larger dark area); else the biggest below it that no other open device hides. One
+  // such fault per visit, last; before it, the damage on the same section that struck while it
+  // was dead (it never shows: repaired before the section is switched back on). They are then
+  // the crew's.
   std::vector<int> claim_faults(NodeIndex zone);
   // A crew finished the repair of these faults at t: their devices close.
   void repair(std::span<const int> faults, Timestamp t);

@@ -262,16 +262,19 @@ TEST(TicketDesk, ALargeOutagesCrewInForALongRepairGetsAnAssist) {
   EXPECT_EQ(assists[0]->device, r.room.desk().ticket(id)->device);
   EXPECT_EQ(assists[0]->customers, 66u);
   EXPECT_EQ(assists[0]->arrival.due, kNoTime);
-  // A second crew takes it and works; no further assist (at most one open).
+  // A second crew takes it and works; no further assist.
   ASSERT_TRUE(r.crew("crew-2", CrewState::on_site, assist, kT0 + 50min).ok());
   r.advance(kT0 + 51min);
   EXPECT_EQ(assists_of(r, id).size(), 1u);
-  // Its repair done, the assist is over; the ticket it helped goes on with crew-1.
+  // Its repair done, the assist is over; the ticket it helped goes on with crew-1, and gets no
+  // second assist (max_assists: 1 in its life), crew-1's estimate notwithstanding.
   ASSERT_TRUE(r.crew("crew-2", CrewState::repaired, assist, kT0 + 2h).ok());
   r.advance(kT0 + 2h);
   EXPECT_FALSE(is_open(r.room.desk().ticket(assist)->state));
   EXPECT_TRUE(is_open(r.room.desk().ticket(id)->state));
   EXPECT_EQ(r.room.desk().ticket(id)->crew, "crew-1");
+  r.advance(kT0 + 2h + 1min);
+  EXPECT_TRUE(assists_of(r, id).empty());
 }
 
 TEST(TicketDesk, NoAssistForASmallOutageOrAShortRepair) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "feeds/device_tree.h"
 #include "geo/topology.h"
 #include "sim/drill_runs.h"
 #include "sim/in_process_target.h"
@@ -157,6 +158,38 @@ TEST(Field, AFaultInADeadSectionWaitsForPowerAndAPassingOneThereIsNothing) {
   ASSERT_NE(head.cleared, kNoTime) << "the crew repaired the feeder's head";
   EXPECT_EQ(lateral.location, "line.l2");
   EXPECT_EQ(lateral.start, head.cleared + 1s);
+}
+
+TEST(Field, DamageOnTheSameSectionThatStruckWhileItWasDeadIsRepairedOnTheSameVisit) {
+  // Another line of the section the feeder's head protects (the same lowest device above it,
+  // by the device tree), struck just after l115's fault made the section dead: it never shows. The
+  // crew that comes for l115 patrols the section, finds both, repairs the other first and
+  // switches the section on after both repairs (30 minutes each).
+  const Topology topology(ieee123());
+  DeviceTree tree(ieee123());
+  tree.build(topology);
+  const NodeIndex section = tree.node_of_bus(topology.downstream_bus(ieee123().find_element("line.l115")));
+  std::string other;
+  for (const Element& e : ieee123().elements()) {
+    if (e.kind != ElementKind::line || e.id == "line.l115") continue;
+    const BusId below = topology.downstream_bus(ieee123().find_element(e.id));
+    if (below.valid() && tree.node_of_bus(below) == section) {
+      other = std::string(e.id);
+      break;
+    }
+  }
+  ASSERT_FALSE(other.empty()) << "IEEE 123's head section has more than one line";
+  Played p = play(lockout_with({{other, 5min, false}}));  // the same moment, just after l115's
+  const auto& faults = p.result.record.faults;
+  ASSERT_EQ(faults.size(), 1u) << "the other damage never showed";
+  ASSERT_NE(faults[0].cleared, kNoTime);
+  const CrewTrip* found = nullptr;
+  for (const CrewTrip& t : p.result.record.trips) {
+    if (t.faults_found > 0) found = &t;
+  }
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->faults_found, 2);
+  EXPECT_EQ(faults[0].cleared, found->arrived + 60min);
 }
 
 TEST(Field, ACrewRepairsOneFaultPerVisit) {
