@@ -293,6 +293,7 @@ struct OutageEngine::Impl {
     for (NodeIndex c = 0; c < n; ++c) {
       if (tree.node(c).parent != kNoNode) children[tree.node(c).parent].push_back(c);
     }
+
     off_count.assign(n, 0);
     off_weight.assign(n, 0);
     live_count.assign(n, 0);
@@ -361,13 +362,16 @@ struct OutageEngine::Impl {
     return !has_quiet_branch(n, kQuietBranchShare * t.min_share);
   }
 
-  // Whether some node below n with at least kQuietBranchPoints service points has a dark share
-  // under `share`.
+  // Whether a branch below n, of at least kQuietBranchPoints service points, has a dark share
+  // under `share`: a child of n, or one below the child that feeds most of n (a chain of devices
+  // over the same points), and so on down. O(children along that chain).
   bool has_quiet_branch(NodeIndex n, double share) const {
+    const std::uint32_t points = tree.node(n).service_points;
     for (NodeIndex c : children[n]) {
       const DeviceNode& child = tree.node(c);
       if (child.service_points < kQuietBranchPoints) continue;
-      if (off_weight[c] / child.service_points < share || has_quiet_branch(c, share)) return true;
+      if (off_weight[c] / child.service_points < share) return true;
+      if (child.service_points * 2 > points && has_quiet_branch(c, share)) return true;
     }
     return false;
   }
