@@ -624,10 +624,10 @@ struct TicketDesk::Impl {
     return false;
   }
 
+  std::vector<int> assists_of;  // per ticket: the assists it has had
+
   // Ends the assists whose ticket is over, and opens one where a large outage's crew is in for
   // a long repair (TicketRules::assist_customers).
-  std::vector<int> assists_of;  // per ticket: assists it has had
-
   void assists(Timestamp now) {
     assists_of.resize(tickets.size(), 0);
     const std::vector<TicketId> snapshot = open;
