@@ -30,6 +30,17 @@ Status ControlRoom::apply(const Event& event, Timestamp now, std::int64_t seq,
   return apply(event, *resolved, now, seq, area_service_points);
 }
 
+namespace {
+
+// A ticket named on the wire (its number); invalid when the text is not one.
+TicketId ticket_id(std::string_view text) {
+  std::uint32_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  return ec == std::errc() && p == text.data() + text.size() ? TicketId(n) : TicketId();
+}
+
+}  // namespace
+
 Status ControlRoom::apply(const Event& event, const ResolvedEvent& resolved, Timestamp now, std::int64_t seq,
                           std::span<const ServicePointId> area_service_points) {
   if (const TicketOpen* t = event.get<TicketOpen>()) {
@@ -43,9 +54,7 @@ Status ControlRoom::apply(const Event& event, const ResolvedEvent& resolved, Tim
     if (Status s = desk_.crew_status(*c, event.time, now); !s) return s;
     if (c->status == CrewState::repaired) {
       // Done: read the meters still dark, in case their power-on reports are lost.
-      std::uint32_t n = 0;
-      auto [p, ec] = std::from_chars(c->ticket.data(), c->ticket.data() + c->ticket.size(), n);
-      const Ticket* t = ec == std::errc() && p == c->ticket.data() + c->ticket.size() ? desk_.ticket(TicketId(n)) : nullptr;
+      const Ticket* t = desk_.ticket(ticket_id(c->ticket));
       if (t && t->outage.valid()) engine_.verify_repair(t->outage, now);
     }
     return {};
@@ -54,12 +63,9 @@ Status ControlRoom::apply(const Event& event, const ResolvedEvent& resolved, Tim
   } else if (const OutageEtr* e = event.get<OutageEtr>()) {
     return desk_.override_etr(engine_, OutageId(resolved.outage), e->etr);
   } else if (const TicketAssign* a = event.get<TicketAssign>()) {
-    std::uint32_t n = 0;
-    auto [p, ec] = std::from_chars(a->ticket.data(), a->ticket.data() + a->ticket.size(), n);
-    if (ec != std::errc() || p != a->ticket.data() + a->ticket.size()) {
-      return not_found(fmt::format("field 'ticket': unknown ticket '{}'", a->ticket));
-    }
-    return desk_.pin(TicketId(n), a->crew, a->reason.empty() ? fmt::format("a dispatcher's choice ({})", event.source) : a->reason, now);
+    const TicketId id = ticket_id(a->ticket);
+    if (!id.valid()) return not_found(fmt::format("field 'ticket': unknown ticket '{}'", a->ticket));
+    return desk_.pin(id, a->crew, a->reason.empty() ? fmt::format("a dispatcher's choice ({})", event.source) : a->reason, now);
   } else if (const TicketOpen* t = event.get<TicketOpen>()) {
     auto id = desk_.open(engine_, *t, resolved, now);
     if (!id) return id.error();

@@ -142,45 +142,6 @@ TEST(NearestIdle, AnAssignmentIsRefusedForABoundCrewAnUnknownCrewOrATakenTicket)
   EXPECT_EQ(desk.assign(TicketId(999), "east", kNoTime, "", kT0).error().code, ErrorCode::not_found);
 }
 
-TEST(NearestIdle, ARepairReportedDoneWhileThePowerStaysOffGoesBackToTheQueue) {
-  // Fuse F's four meters (m1..m4) gasp: an outage, a ticket, and the only crew sent to it. The
-  // crew reports the repair done, but no meter comes back: after recheck_after (10 min) the
-  // ticket waits for a crew again, and the dispatcher sends the crew back.
-  Room r(true);
-  r.room.set_dispatch_policy(DispatchPolicy::nearest_idle);
-  r.crew("only", 0);
-  for (int i = 1; i <= 4; ++i) r.send(kT0, MeterPowerOff{"m" + std::to_string(i)});
-  r.room.advance(kT0 + 1s);
-  r.room.advance(kT0 + 2min);  // past the settling window: a repair ticket, assigned
-  const TicketId id = r.room.desk().ticket_of_crew("only");
-  ASSERT_TRUE(id.valid());
-  for (CrewState st : {CrewState::en_route, CrewState::on_site, CrewState::repaired}) {
-    CrewStatus s;
-    s.crew = "only";
-    s.status = st;
-    s.ticket = std::to_string(id.value());
-    r.send(kT0 + 30min, s);
-  }
-  CrewStatus free;
-  free.crew = "only";
-  r.send(kT0 + 30min, free);
-  r.room.advance(kT0 + 31min);
-  EXPECT_TRUE(r.room.desk().ticket(id)->crew_done);
-  EXPECT_FALSE(r.room.desk().ticket_of_crew("only").valid());  // free, but the ticket is not re-sent yet
-  r.room.advance(kT0 + 40min + 1s);
-  // Ten minutes after the crew's report the power is still off: queued again, and the crew goes back.
-  EXPECT_FALSE(r.room.desk().ticket(id)->crew_done);
-  EXPECT_EQ(r.room.desk().ticket_of_crew("only"), id);
-  ASSERT_EQ(r.room.last_assignments().size(), 1u);
-  EXPECT_EQ(r.room.last_assignments()[0].ticket, id);
-}
-
-}  // namespace
-}  // namespace outage
-
-namespace outage {
-namespace {
-
 // F's four meters gasp; past the settling window the only crew is sent to F's ticket.
 TicketId send_the_crew_to_f(Room& r) {
   r.room.set_dispatch_policy(DispatchPolicy::nearest_idle);
@@ -204,6 +165,31 @@ void report_done(Room& r, TicketId id) {
   free.crew = "only";
   r.send(kT0 + 30min, free);
 }
+
+TEST(NearestIdle, ARepairReportedDoneWhileThePowerStaysOffGoesBackToTheQueue) {
+  // Fuse F's four meters (m1..m4) gasp: an outage, a ticket, and the only crew sent to it. The
+  // crew reports the repair done, but no meter comes back: after recheck_after (10 min) the
+  // ticket waits for a crew again, and the dispatcher sends the crew back.
+  Room r(true);
+  const TicketId id = send_the_crew_to_f(r);  // past the settling window: a repair ticket, assigned
+  ASSERT_TRUE(id.valid());
+  report_done(r, id);
+  r.room.advance(kT0 + 31min);
+  EXPECT_TRUE(r.room.desk().ticket(id)->crew_done);
+  EXPECT_FALSE(r.room.desk().ticket_of_crew("only").valid());  // free, but the ticket is not re-sent yet
+  r.room.advance(kT0 + 40min + 1s);
+  // Ten minutes after the crew's report the power is still off: queued again, and the crew goes back.
+  EXPECT_FALSE(r.room.desk().ticket(id)->crew_done);
+  EXPECT_EQ(r.room.desk().ticket_of_crew("only"), id);
+  ASSERT_EQ(r.room.last_assignments().size(), 1u);
+  EXPECT_EQ(r.room.last_assignments()[0].ticket, id);
+}
+
+}  // namespace
+}  // namespace outage
+
+namespace outage {
+namespace {
 
 TEST(NearestIdle, ARepairReportedDoneHasTheMetersStillDarkRead) {
   Room r(true);
