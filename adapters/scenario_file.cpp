@@ -185,8 +185,8 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view origin) 
   }
   TomlReader r(origin);
   Scenario s;
-  r.only_known(root, "", {"name", "description", "model", "customers", "seed", "start", "duration", "tick", "weather",
-                          "faults", "records", "signals", "calls", "crews", "repair", "travel"});
+  r.only_known(root, "", {"name", "description", "model", "customers", "seed", "start", "duration", "run_out", "tick",
+                          "weather", "faults", "records", "signals", "calls", "crews", "repair", "travel"});
   r.string(root, "", "name", s.name);
   r.string(root, "", "description", s.description);
   if (!r.string(root, "", "model", s.model)) r.error("model", "required: the network model's file");
@@ -196,6 +196,7 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view origin) 
   if (r.time(root, "", "start", start) && start) s.start = *start;
   else if (!root.contains("start")) r.error("start", "required: an RFC 3339 time with a zone");
   if (!r.duration(root, "", "duration", s.duration) && !root.contains("duration")) r.error("duration", "required (e.g. \"6h\")");
+  r.duration(root, "", "run_out", s.run_out);
   r.duration(root, "", "tick", s.tick);
   if (const toml::node* w = root.get("weather")) {
     const toml::array* a = w->as_array();

@@ -46,6 +46,10 @@ void CrewFleet::position(const SimCrew& c, Timestamp t) {
   send_(event(t, CrewPosition{c.id, Position{c.position.x, c.position.y, model_.crs.kind == CoordinateSystem::Kind::wgs84}}));
 }
 
+bool CrewFleet::idle() const {
+  return std::all_of(crews_.begin(), crews_.end(), [](const SimCrew& c) { return c.phase == Phase::idle; });
+}
+
 void CrewFleet::start(Timestamp t) {
   for (const SimCrew& c : crews_) {
     position(c, t);

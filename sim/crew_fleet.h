@@ -44,6 +44,8 @@ class CrewFleet {
   void orders(std::span<const CrewOrder> orders, Timestamp now);
 
   const std::vector<CrewTrip>& trips() const { return trips_; }
+  // No crew has an order: every one is free.
+  bool idle() const;
 
  private:
   enum class Phase { idle, waiting, travelling, on_site, repairing };

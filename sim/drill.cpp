@@ -32,7 +32,11 @@ Result<DrillResult> run_drill(const Scenario& scenario, const NetworkModel& mode
   DrillResult result;
   DrillRecord& record = result.record;
   record.start = scenario.start;
-  record.end = scenario.start + scenario.duration;
+  // The storm plays to `duration`; the drill runs on until it is settled (sim/scenario.h: run_out).
+  const Timestamp storm_end = scenario.start + scenario.duration;
+  const Timestamp last = storm_end + scenario.run_out;
+  constexpr Duration kCrewsDone = std::chrono::hours(1);  // no order for this long: nothing left to send
+  Timestamp last_busy = storm_end;
 
   // Calls answered while dark, waiting for their power to come back.
   std::unordered_map<std::uint32_t, std::vector<std::size_t>> waiting;
@@ -50,7 +54,7 @@ Result<DrillResult> run_drill(const Scenario& scenario, const NetworkModel& mode
   std::set<std::string> seen_ids;
   std::vector<Event> batch;
   std::vector<CrewOrder> crew_orders;
-  for (Timestamp t = record.start;; t = std::min(t + scenario.tick, record.end)) {
+  for (Timestamp t = record.start;; t = std::min(t + scenario.tick, last)) {
     agenda.run_until(t);
     batch.clear();
     batch.swap(outbox);
@@ -107,7 +111,12 @@ Result<DrillResult> run_drill(const Scenario& scenario, const NetworkModel& mode
       if (options.on_minute) options.on_minute(t);
       next_sample += std::chrono::minutes(1);
     }
-    if (t == record.end) break;
+    const bool idle = fleet.idle();
+    if (!idle) last_busy = std::max(last_busy, t);
+    if (t == last || (t >= storm_end && idle && (field.settled() || t - last_busy >= kCrewsDone))) {
+      record.end = t;
+      break;
+    }
   }
 
   record.faults = field.truth();

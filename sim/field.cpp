@@ -497,6 +497,12 @@ std::vector<int> Field::faults_in_zone(NodeIndex zone, Timestamp from, Timestamp
   return out;
 }
 
+bool Field::settled() const {
+  return std::none_of(faults_.begin(), faults_.end(), [](const FaultState& f) {
+    return !f.truth.momentary && f.truth.cleared == kNoTime;
+  });
+}
+
 std::vector<TruthFault> Field::truth() const {
   std::vector<TruthFault> out;
   for (const FaultState& f : faults_) {

@@ -76,6 +76,8 @@ class Field {
   const DeviceTree& tree() const { return tree_; }
   bool dark(ServicePointId sp) const { return dark_[sp.value()] > 0; }
   std::uint64_t customers_out() const { return customers_out_; }
+  // Whether every lasting fault that has struck is repaired (none waits in a dead section).
+  bool settled() const;
 
   // Called when a service point gets power back (for ETR samples).
   void on_restored(std::function<void(ServicePointId, Timestamp)> f) { on_restored_ = std::move(f); }

@@ -79,6 +79,7 @@ Status check(const Scenario& s) {
   if (s.model.empty()) return field_error("model", "a network model is required");
   if (s.start == kNoTime) return field_error("start", "a start time is required");
   if (s.duration <= Duration::zero()) return field_error("duration", "must be above 0");
+  if (s.run_out < Duration::zero()) return field_error("run_out", "must be 0 or more");
   if (s.tick <= Duration::zero() || s.tick > std::chrono::minutes(5)) {
     return field_error("tick", fmt::format("from 1 ms to 5 min, got {}", minutes_text(s.tick)));
   }

@@ -149,6 +149,12 @@ struct Scenario {
   Timestamp start = kNoTime;
   Duration duration = std::chrono::hours(1);
   Duration tick = std::chrono::seconds(5);  // how often the system is advanced
+  // After `duration` the drill runs on, with no new faults, until every lasting fault is
+  // repaired and every crew is idle, or no crew has had an order for an hour (what is left, the
+  // system never found), for at most this long: each dispatcher is scored on its whole storm,
+  // not on a window that hides the tail of the slower one (its later tickets' limits, its last
+  // customers' minutes). 0: it ends at `duration`.
+  Duration run_out = std::chrono::hours(24);
   std::vector<WeatherSpell> weather;        // in order of `from`; empty: calm throughout
   FaultPlan faults;
   std::vector<RecordPlan> records;

@@ -60,6 +60,7 @@ TEST(ScenarioFile, AGoodScenarioReadsIntoItsPlan) {
   EXPECT_EQ(s->name, "storm");
   EXPECT_EQ(s->seed, 9u);
   EXPECT_EQ(s->duration, std::chrono::hours(6));
+  EXPECT_EQ(s->run_out, std::chrono::hours(24)) << "by default a drill runs on until its storm is repaired, a day at most";
   ASSERT_EQ(s->weather.size(), 2u);
   EXPECT_EQ(s->weather[1].level, Weather::storm);
   EXPECT_DOUBLE_EQ(s->faults.line_per_km_hour[static_cast<int>(Weather::storm)], 0.2);
@@ -96,6 +97,14 @@ TEST(ScenarioFile, AnImpossibleScheduleIsRefused) {
   EXPECT_NE(after_end.message.find("faults.placed[0].at"), std::string::npos) << after_end.message;
   Error out_of_order = refused(with(kGood, "{ from = \"1h\", level = \"storm\" }", "{ from = \"0h\", level = \"storm\" }"));
   EXPECT_NE(out_of_order.message.find("weather[1].from"), std::string::npos) << out_of_order.message;
+}
+
+TEST(ScenarioFile, ARunOutIsReadAndANegativeOneRefused) {
+  auto s = parse_scenario(with(kGood, "duration = \"6h\"", "duration = \"6h\"\nrun_out = \"2h\""), "test.toml");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->run_out, std::chrono::hours(2));
+  Error e = refused(with(kGood, "duration = \"6h\"", "duration = \"6h\"\nrun_out = \"-1h\""));
+  EXPECT_NE(e.message.find("run_out"), std::string::npos) << e.message;
 }
 
 TEST(ScenarioFile, BadWordsTypesAndUnknownKeysAreNamed) {

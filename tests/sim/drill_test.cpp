@@ -212,6 +212,42 @@ TEST(Field, ACrewRepairsOneFaultPerVisit) {
   EXPECT_NE(faults[0].cleared, faults[1].cleared);
 }
 
+TEST(Drill, RunsOnPastItsStormUntilTheLastRepairSoThatItsLimitAndMinutesCount) {
+  // l12's lateral faults at 5 min of a 30-minute drill; one crew, a repair of exactly 90
+  // minutes. Its ticket (accepted within a minute or two) falls due 45 minutes later, after
+  // the storm's 30 minutes: cut there, the drill would see neither the repair nor the customers'
+  // last hour out. Run on, it ends at the first tick after the crew is done.
+  Scenario s = one_fault("line.l12");
+  s.crews = {{"crew-1", "150", {}}};
+  s.repair.by_kind[static_cast<std::size_t>(FaultKind::overhead_line)] = {90min, 0.0};
+  s.tick = 5s;
+  Played ran_on = play(s);
+  const DrillRecord& r = ran_on.result.record;
+  ASSERT_EQ(r.faults.size(), 1u);
+  ASSERT_NE(r.faults[0].cleared, kNoTime) << "repaired in the run-out";
+  EXPECT_GT(r.faults[0].cleared, kStart + 95min) << "90 minutes of repair after the crew got there";
+  EXPECT_GE(r.end, r.faults[0].cleared);
+  EXPECT_LE(r.end, r.faults[0].cleared + s.tick);
+  // Its customers were out from the fault to the repair: every minute of it counts.
+  const double customers = r.faults[0].customers;
+  ASSERT_GT(customers, 0);
+  const double out_min = std::chrono::duration<double, std::ratio<60>>(r.faults[0].cleared - r.faults[0].start).count();
+  EXPECT_NEAR(r.interruptions.customer_minutes, customers * out_min, customers * 1.0);
+
+  s.run_out = Duration::zero();
+  Played cut = play(s);
+  EXPECT_EQ(cut.result.record.end, kStart + 30min);
+  EXPECT_EQ(cut.result.record.faults[0].cleared, kNoTime);
+  EXPECT_NEAR(cut.result.record.interruptions.customer_minutes, customers * 25, customers * 1.0) << "from 5 to 30 min";
+}
+
+TEST(Drill, RunsOnNoLongerThanAnHourOfIdleCrewsWhenNobodyWillRepairWhatIsLeft) {
+  // No crews: the fault stays. The drill stops an hour after its storm, not a day.
+  Played p = play(one_fault("line.l12"));
+  EXPECT_EQ(p.result.record.faults[0].cleared, kNoTime);
+  EXPECT_EQ(p.result.record.end, kStart + 30min + 1h);
+}
+
 TEST(Field, AMomentaryFaultBlinksTheRecloserZoneWithoutALastGasp) {
   Scenario s = one_fault("line.l12");
   s.faults.placed[0].momentary = true;
