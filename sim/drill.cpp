@@ -32,6 +32,8 @@ Result<DrillResult> run_drill(const Scenario& scenario, const NetworkModel& mode
   DrillResult result;
   DrillRecord& record = result.record;
   record.start = scenario.start;
+  record.crews = static_cast<int>(scenario.crews.size());
+  record.reaction = scenario.repair.reaction.low;
   // The storm plays to `duration`; the drill runs on until it is settled (sim/scenario.h: run_out).
   const Timestamp storm_end = scenario.start + scenario.duration;
   const Timestamp last = storm_end + scenario.run_out;

@@ -90,6 +90,8 @@ struct InterruptionCounts {
 struct DrillRecord {
   Timestamp start = kNoTime;
   Timestamp end = kNoTime;
+  int crews = 0;         // the scenario's crews
+  Duration reaction{};   // the least time from a crew's order to its departure
   std::vector<TruthFault> faults;
   std::vector<ObservedOutage> outages;
   std::vector<ObservedTicket> tickets;

@@ -15,6 +15,7 @@ namespace {
 using nlohmann::json;
 
 json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json optional_json(const std::optional<int>& v) { return v ? json(*v) : json(nullptr); }
 
 json time_json(Timestamp t) { return t == kNoTime ? json(nullptr) : json(format_rfc3339(t)); }
 
@@ -41,6 +42,7 @@ json score_json(const DrillScore& s) {
         {"faults_due", p.faults_due},
         {"tickets", p.tickets},
         {"breaches", p.breaches},
+        {"breach_floor", optional_json(p.breach_floor)},
         {"truck_rolls", p.truck_rolls},
         {"wasted_truck_rolls", p.wasted_truck_rolls}}},
       {"etr",
@@ -184,6 +186,7 @@ std::string report_table(const DrillReport& report) {
         {"faults due", [](const DrillScore& s) { return fmt::format("{}", s.dispatch.faults_due); }},
         {"tickets", [](const DrillScore& s) { return fmt::format("{}", s.dispatch.tickets); }},
         {"breaches", [](const DrillScore& s) { return fmt::format("{}", s.dispatch.breaches); }},
+        {"breach floor", [](const DrillScore& s) { return s.dispatch.breach_floor ? fmt::format("{}", *s.dispatch.breach_floor) : std::string("-"); }},
         {"truck rolls", [](const DrillScore& s) { return fmt::format("{}", s.dispatch.truck_rolls); }},
         {"wasted truck rolls", [](const DrillScore& s) { return fmt::format("{}", s.dispatch.wasted_truck_rolls); }}}},
       {"etr",

@@ -1,5 +1,7 @@
 #include "sim/drill_score.h"
 
+#include "sim/breach_bound.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -149,6 +151,9 @@ DispatchScore score_dispatch(const DrillRecord& r, const std::vector<const Truth
                       : t.restored != kNoTime ? t.restored > t.arrival_due
                                               : t.arrival_due <= r.end;
     if (late) ++d.breaches;
+  }
+  if (r.crews > 0) {
+    if (auto floor = breach_bound(crew_visits(r, r.reaction), r.crews, std::chrono::seconds(20))) d.breach_floor = floor->at_least;
   }
   d.truck_rolls = static_cast<int>(r.trips.size());
   d.wasted_truck_rolls = static_cast<int>(

@@ -12,7 +12,9 @@
 //     the limit of the ticket it came on (a fault nobody reached whose covering ticket's limit
 //     passed counts as a miss), the median minutes from fault to arrival and to dispatch;
 //     breaches over all repair tickets (a crew arrived after the limit, or none came and power
-//     was not back by then either); wasted truck rolls: trips that found no fault. (A
+//     was not back by then either), and their floor: the fewest breaches any order and
+//     assignment of the same visits could have had (sim/breach_bound.h); wasted truck rolls:
+//     trips that found no fault. (A
 //     record without crews' finds falls back to the first covering ticket a crew reached.)
 //   - ETR: over calls answered while the power was still off and later restored: the mean
 //     absolute error of the ETR given, and the share within 30 minutes (a call given no ETR counts
@@ -45,6 +47,9 @@ struct DispatchScore {
   int faults_due = 0;        // sustained faults reached, or whose arrival limit passed
   int tickets = 0;           // repair tickets
   int breaches = 0;          // repair tickets whose arrival limit was breached
+  // The fewest breaches any order and assignment of the same crew visits could have had, in
+  // hindsight (sim/breach_bound.h); none when it could not be worked out.
+  std::optional<int> breach_floor;
   int truck_rolls = 0;
   int wasted_truck_rolls = 0;
 };

@@ -498,8 +498,9 @@ std::vector<int> Field::faults_in_zone(NodeIndex zone, Timestamp from, Timestamp
 }
 
 bool Field::settled() const {
+  // A fault that never struck (damage found and repaired while its section was dead) is done.
   return std::none_of(faults_.begin(), faults_.end(), [](const FaultState& f) {
-    return !f.truth.momentary && f.truth.cleared == kNoTime;
+    return !f.truth.momentary && f.truth.cleared == kNoTime && (f.deferred || f.truth.start != kNoTime);
   });
 }
 

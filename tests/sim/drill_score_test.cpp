@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "sim/drill_report.h"
 
 namespace outage {
@@ -339,6 +341,33 @@ TEST(DrillScoring, ALateArrivalIsABreachAndOutsideTheLimit) {
   EXPECT_DOUBLE_EQ(*s.dispatch.median_arrival_min, 55.0) << "70 and 40 minutes";
 }
 
+TEST(DrillScoring, TheBreachFloorIsWhatNoOrderOfTheSameVisitsCouldHaveAvoided) {
+  // One crew, three tickets accepted at minute 0, due at 45, each an hour's repair. The crew
+  // took them in turn and arrived at 10, 75 and 140: two breaches. However it had gone, its
+  // second start is an hour after its first: two is the floor too.
+  DrillRecord r = four_hour_drill();
+  r.crews = 1;
+  r.reaction = std::chrono::minutes(1);
+  for (int k = 0; k < 3; ++k) {
+    ObservedTicket t = ticket(fmt::format("T-{}", k), {}, 0, 10 + 65 * k, 45);
+    t.accepted = at(0);
+    r.tickets.push_back(t);
+    CrewTrip c = trip(t.id, 10 + 65 * k, 1);
+    c.done = at(70 + 65 * k);
+    r.trips.push_back(c);
+  }
+  DrillScore s = score(r);
+  EXPECT_EQ(s.dispatch.breaches, 2);
+  ASSERT_TRUE(s.dispatch.breach_floor.has_value());
+  EXPECT_EQ(*s.dispatch.breach_floor, 2);
+  // Two crews: one breach was avoidable.
+  r.crews = 2;
+  EXPECT_EQ(*score(r).dispatch.breach_floor, 1);
+  // A record that does not say how many crews there were has no floor.
+  r.crews = 0;
+  EXPECT_FALSE(score(r).dispatch.breach_floor.has_value());
+}
+
 TEST(DrillScoring, ATripThatFindsNothingIsAWastedRoll) {
   DrillRecord r = four_hour_drill();
   r.trips = {
@@ -432,7 +461,8 @@ TEST(DrillReporting, JsonCarriesEveryScoreKeyForTheSystemAndEachBaseline) {
 
   const std::vector<std::string> keys = {
       "/detection/precision",          "/detection/recall",       "/detection/median_delay_s",
-      "/dispatch/arrivals_within_limit", "/dispatch/median_arrival_min", "/etr/mae_min",
+      "/dispatch/arrivals_within_limit", "/dispatch/median_arrival_min", "/dispatch/breach_floor",
+      "/etr/mae_min",
       "/etr/within_30min",             "/reliability/saifi",      "/reliability/saidi",
       "/reliability/caidi",            "/reliability/maifi",      "/customers_interrupted",
       "/customer_minutes",
