@@ -157,11 +157,12 @@ void read_hotline(TomlReader& r, const toml::table& t, AnswerStyle& out) {
 
 void read_tickets(TomlReader& r, const toml::table& t, TicketRules& out) {
   r.only_known(t, "tickets", {"repair_route_limit_min", "other_route_limit_min", "at_risk_share", "routes", "recheck_after_min",
-                              "assist_customers", "assist_after_min", "max_assists"});
+                              "max_rechecks", "assist_customers", "assist_after_min", "max_assists"});
   int repair = 5, other = 10, recheck = 10, assist_after = 60;
   if (r.integer(t, "tickets", "repair_route_limit_min", repair, 1, 24 * 60)) out.repair_route_limit = std::chrono::minutes(repair);
   if (r.integer(t, "tickets", "other_route_limit_min", other, 1, 7 * 24 * 60)) out.other_route_limit = std::chrono::minutes(other);
   if (r.integer(t, "tickets", "recheck_after_min", recheck, 1, 24 * 60)) out.recheck_after = std::chrono::minutes(recheck);
+  (void)r.integer(t, "tickets", "max_rechecks", out.max_rechecks, 0, 100);
   (void)r.integer(t, "tickets", "assist_customers", out.assist_customers, 1, 100000000);
   if (r.integer(t, "tickets", "assist_after_min", assist_after, 1, 7 * 24 * 60)) out.assist_after = std::chrono::minutes(assist_after);
   (void)r.integer(t, "tickets", "max_assists", out.max_assists, 0, 100);

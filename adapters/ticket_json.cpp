@@ -70,6 +70,8 @@ Json ticket_json(const ControlRoom& room, const Ticket& t, bool detail, Timestam
       {"etr", t.outage.valid() && is_open(t.state) ? etr_json(room.desk().etr(room.engine(), t.outage, now)) : Json(nullptr)},
       {"merged_into", t.merged_into.valid() ? Json(t.merged_into.value()) : Json(nullptr)},
       {"assisting", t.assisting.valid() ? Json(t.assisting.value()) : Json(nullptr)},
+      {"rechecks", t.rechecks},
+      {"held", t.held},
       {"closing_note", t.closing_note},
   };
   if (detail) {

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <limits>
+#include <tuple>
 #include <unordered_map>
 
 namespace outage {
@@ -24,11 +26,13 @@ PlanCost PlanCost::operator-(const PlanCost& o) const {
 
 int compare(const PlanCost& a, const PlanCost& b) {
   constexpr double kTolerance = 1e-6;
-  for (auto [x, y] : {std::pair{a.hazard_minutes, b.hazard_minutes}, std::pair{a.priority_minutes, b.priority_minutes},
-                      std::pair{a.breaches, b.breaches}, std::pair{a.customer_minutes, b.customer_minutes}}) {
-    const double scale = std::max({1.0, std::abs(x), std::abs(y)});
-    if (x < y - kTolerance * scale) return -1;
-    if (x > y + kTolerance * scale) return 1;
+  // Breaches are chances: a hundredth of one is not worth customer-minutes.
+  constexpr double kBreachTolerance = 10;
+  for (auto [x, y, floor] : {std::tuple{a.hazard_minutes, b.hazard_minutes, 0.0}, std::tuple{a.priority_minutes, b.priority_minutes, 0.0},
+                             std::tuple{a.breaches, b.breaches, kBreachTolerance}, std::tuple{a.customer_minutes, b.customer_minutes, 0.0}}) {
+    const double margin = std::max(floor, kTolerance * std::max({1.0, std::abs(x), std::abs(y)}));
+    if (x < y - margin) return -1;
+    if (x > y + margin) return 1;
   }
   return 0;
 }
@@ -65,6 +69,7 @@ struct Vehicle {
   bool idle = false;        // free now and bound to nothing: its first job is sent now
   TicketId current;         // its bound ticket, if any
   Timestamp current_eta = kNoTime, current_done = kNoTime;
+  double free_variance = 0; // of free_at, in minutes squared: how sure the finish of its current job is
   std::size_t fixed = 0;    // leading jobs of its route that are pinned
 };
 
@@ -134,8 +139,19 @@ class Solver {
       } else {
         eta = t.assigned_eta != kNoTime ? std::max(now_, t.assigned_eta) : now_ + area_of(t).arrival_limit / 2;
       }
-      Timestamp done = t.crew_done ? now_ : std::max(now_ + std::chrono::minutes(5), eta + repair);
-      if (v.crew->etr && *v.crew->etr > now_ && !t.crew_done) done = *v.crew->etr;
+      // On site: what is likely left given how long it has lasted (a repair that overruns is
+      // likely a long one), unless the crew's own estimate still stands.
+      const Duration left = t.arrived != kNoTime ? desk_.etr_model().remaining_repair(t.level, area_of(t).area_class, now_ - t.arrived)
+                                                 : eta + repair - now_;
+      Timestamp done = t.crew_done ? now_ : now_ + std::max<Duration>(std::chrono::minutes(5), left);
+      // The spread of that: the crew's own word is closer than the model's.
+      double spread = t.crew_done ? 0.0 : config_.repair_spread * minutes(done - now_);
+      if (t.arrived == kNoTime && !t.crew_done) spread = std::hypot(spread, config_.travel_spread * minutes(eta - now_));
+      if (v.crew->etr && *v.crew->etr > now_ && !t.crew_done) {
+        done = *v.crew->etr;
+        spread = config_.estimate_spread * minutes(done - now_);
+      }
+      v.free_variance = spread * spread;
       v.current_eta = eta;
       v.current_done = done;
       v.free_at = std::max(v.free_at, done);
@@ -145,6 +161,7 @@ class Solver {
     for (TicketId id : desk_.queue()) {
       const Ticket& t = *desk_.ticket(id);
       if (t.kind != TicketKind::repair || !t.crew.empty()) continue;  // (back in the queue after a repair that did not restore it, too)
+      if (t.held && t.pinned_crew.empty()) continue;                  // for a dispatcher
       Job j;
       j.ticket = id;
       if (t.has_place_point) j.point = place(t.place_point);
@@ -235,7 +252,11 @@ class Solver {
 
   // ---- costs --------------------------------------------------------------------------------
 
-  PlanCost job_cost(const Job& j, Timestamp eta, Timestamp done) const {
+  // `spread`: the standard deviation of the arrival, in minutes. The breach counts as its
+  // chance (the arrival taken as normal about `eta`), so that a plan keeps a margin where the
+  // times are unsure: a ticket behind a crew still at a repair is likelier late than one an idle
+  // crew can reach with the same minutes to spare.
+  PlanCost job_cost(const Job& j, Timestamp eta, Timestamp done, double spread) const {
     PlanCost c;
     const double wait = minutes(eta - now_);
     switch (j.tier) {
@@ -244,8 +265,13 @@ class Solver {
       case Tier::important: c.priority_minutes = wait; break;
       case Tier::normal: break;
     }
-    if (j.due != kNoTime && eta > j.due) c.breaches = 1000 + minutes(eta - j.due);
-    c.customer_minutes = j.customers * minutes(done - now_);
+    if (j.due != kNoTime) {
+      const double spare = minutes(j.due - eta);
+      const double chance = spread > 0 ? 0.5 * std::erfc(spare / (spread * std::numbers::sqrt2)) : spare < 0 ? 1.0 : 0.0;
+      c.breaches = 1000 * chance;
+      c.customer_minutes = std::max(0.0, -spare);  // past its limit, a ticket weighs a customer more
+    }
+    c.customer_minutes += j.customers * minutes(done - now_);
     return c;
   }
 
@@ -257,12 +283,18 @@ class Solver {
     PlanCost total;
     Timestamp t = veh.free_at;
     int at = veh.point;
+    double variance = veh.free_variance;
     for (int ji : route) {
       const Job& j = jobs_[static_cast<std::size_t>(ji)];
-      const Timestamp eta = t + trip(at, j);
+      const Duration d = trip(at, j);
+      const Timestamp eta = t + d;
       if (veh.shift_end != kNoTime && eta > veh.shift_end) return PlanCost{kInfeasible, 0, 0, 0};
       const Timestamp done = eta + j.repair;
-      total += job_cost(j, eta, done);
+      const double travel = config_.travel_spread * minutes(d);
+      variance += travel * travel + config_.turnout_spread_min * config_.turnout_spread_min;
+      total += job_cost(j, eta, done, std::sqrt(variance));
+      const double repair = config_.repair_spread * minutes(j.repair);
+      variance += repair * repair;
       t = done;
       if (j.point >= 0) at = j.point;
     }

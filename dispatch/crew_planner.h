@@ -5,10 +5,15 @@
 //   1. hazards (wire down, fire): the minutes until a crew reaches each;
 //   2. critical and important customers (hospitals, mines, life support): the minutes until a
 //      crew reaches their outage, a critical one counting ten times an important one;
-//   3. breaches of the committed arrival limits (45 / 90 / 120 min by area): each breach, then
-//      how late;
+//   3. breaches of the committed arrival limits (45 / 90 / 120 min by area): each breach's
+//      chance. Times are not sure (a trip runs slow, a repair runs long): the
+//      arrival is taken as normal about its prediction with a spread that grows along a route
+//      (PlannerConfig's spreads), so a plan keeps a margin where it matters, and a ticket behind
+//      a crew still at a repair is likelier late than one an idle crew reaches as soon;
 //   4. customer-minutes: the customers out times the minutes until their restoration
-//      (arrival + the expected on-site repair time, dispatch/etr_model.h).
+//      (arrival + the expected on-site repair time, dispatch/etr_model.h); a ticket past its
+//      limit counts one customer more for each minute it is late, so that the smallest outage
+//      is not left for ever.
 //
 // Rules it never breaks: a crew only takes work it has the skill for (dispatch/crew_profile.h:
 // skill_for), only while on shift (it must arrive before its shift ends; a crew whose shift
@@ -45,13 +50,20 @@ struct PlannerConfig {
   std::size_t max_evaluations = 100'000;
   bool stay_in_area = true;
   Duration horizon = std::chrono::hours(24);         // crews whose shift starts later are left out
+  // How unsure the times are, as standard deviations: a trip's share of its minutes, a repair's
+  // share of its expected length (a log-normal spread of 0.6), a crew's own estimate's share of
+  // what it says is left, and a crew's turnout in minutes. A breach counts as its chance.
+  double travel_spread = 0.25;
+  double repair_spread = 0.66;
+  double estimate_spread = 0.3;
+  double turnout_spread_min = 1.5;
 };
 
 // The plan's cost, tier by tier (see above); smaller is better, compared lexicographically.
 struct PlanCost {
   double hazard_minutes = 0;
   double priority_minutes = 0;
-  double breaches = 0;  // 1000 per breach plus the minutes late
+  double breaches = 0;  // 1000 per breach (its chance); a hundredth of one ties
   double customer_minutes = 0;
 
   PlanCost& operator+=(const PlanCost& o);

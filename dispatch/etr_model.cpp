@@ -1,6 +1,7 @@
 #include "dispatch/etr_model.h"
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 
 namespace outage {
@@ -36,6 +37,32 @@ std::pair<Duration, Duration> EtrModel::repair_time(DeviceLevel level, AreaClass
   Duration mean = default_restoration_after_arrival(area_class);
   Duration median = scaled(mean, std::exp(-s * s / 2));
   return {median, scaled(median, std::exp(kZ90 * s))};
+}
+
+Duration EtrModel::remaining_repair(DeviceLevel level, AreaClass area_class, Duration elapsed) const {
+  elapsed = std::max(elapsed, Duration::zero());
+  const auto& v = learned_[static_cast<int>(level)];
+  const bool learned = v.size() >= std::max<std::size_t>(config_.min_history, 1);
+  if (learned) {
+    // The learned repairs that lasted longer: the median of what they had left.
+    auto longer = std::upper_bound(v.begin(), v.end(), elapsed);
+    if (longer != v.end()) {
+      const std::vector<Duration> rest(longer, v.end());
+      return quantile(rest, 0.5) - elapsed;
+    }
+  }
+  // Log-normal: S(x) = Q((ln x - mu) / s). The rest's median x solves S(x) = S(elapsed) / 2.
+  const auto [p50, p90] = repair_time(level, area_class);
+  const double median_min = std::max(1e-3, std::chrono::duration<double, std::ratio<60>>(p50).count());
+  const double s = learned ? std::max(0.1, std::log(std::max(1.0, static_cast<double>(p90.count()) / static_cast<double>(std::max<Duration::rep>(1, p50.count())))) / kZ90)
+                           : config_.repair_sigma;
+  const double t = std::chrono::duration<double, std::ratio<60>>(elapsed).count();
+  if (t <= 0) return p50;
+  const boost::math::normal_distribution<double> normal;
+  const double z = std::min((std::log(t) - std::log(median_min)) / s, 30.0);
+  const double q = boost::math::quantile(boost::math::complement(normal, boost::math::cdf(boost::math::complement(normal, z)) / 2));
+  const double x = median_min * std::exp(s * q);
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::ratio<60>>(std::max(0.0, x - t)));
 }
 
 Etr EtrModel::not_before(Etr e, Timestamp now) const {

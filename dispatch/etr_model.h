@@ -69,6 +69,12 @@ class EtrModel {
 
   // The on-site repair time at a level in an area class: p50 and p90.
   std::pair<Duration, Duration> repair_time(DeviceLevel level, AreaClass area_class) const;
+  // What is likely left of a repair that has lasted `elapsed` so far: the median of the rest,
+  // given that it is not done yet. A repair that overruns is likely a long one, so this grows
+  // back as the hours pass instead of sinking to nothing. From the learned repairs longer than
+  // `elapsed` while there are some; else from a log-normal with the level's median and spread
+  // (the learned p50 and p90, or the prior's).
+  Duration remaining_repair(DeviceLevel level, AreaClass area_class, Duration elapsed) const;
   std::size_t history(DeviceLevel level) const { return learned_[static_cast<int>(level)].size(); }
 
   Etr fault(const FaultSituation& f, Timestamp now) const;

@@ -21,7 +21,7 @@ std::vector<Assignment> assign_fifo(const TicketDesk& desk, const TravelTimes& t
   std::vector<TicketId> waiting;
   for (TicketId id : desk.queue()) {
     const Ticket& t = *desk.ticket(id);
-    if (t.kind == TicketKind::repair && t.crew.empty() && t.pinned_crew.empty()) waiting.push_back(id);
+    if (t.kind == TicketKind::repair && t.crew.empty() && t.pinned_crew.empty() && !t.held) waiting.push_back(id);
   }
   std::sort(waiting.begin(), waiting.end(), [&](TicketId a, TicketId b) {
     return std::pair(desk.ticket(a)->accepted, a) < std::pair(desk.ticket(b)->accepted, b);

@@ -14,7 +14,7 @@ std::vector<Assignment> assign_nearest_idle(const TicketDesk& desk, const Travel
   for (TicketId id : desk.queue()) {
     if (idle.empty()) break;
     const Ticket& t = *desk.ticket(id);
-    if (t.kind != TicketKind::repair || !t.crew.empty() || !t.pinned_crew.empty()) continue;
+    if (t.kind != TicketKind::repair || !t.crew.empty() || !t.pinned_crew.empty() || t.held) continue;
     const Skill need = skill_for(t);
     const ServiceArea& area = t.has_place_point ? desk.areas().at(t.place_point) : desk.areas().fallback();
     // The nearest idle crew with the skill and a measurable trip; ties and unmeasurable trips in

@@ -108,6 +108,8 @@ struct Ticket {
   // From when a done repair's power is awaited: the report, or the end of whatever other
   // outage above kept its section dark since (kNoTime while one does).
   Timestamp awaited_from = kNoTime;
+  int rechecks = 0;             // times it went back to the queue after a repair reported done
+  bool held = false;            // past the rechecks: for a dispatcher, not the dispatch policy
   std::uint32_t customers = 0;  // customers out (repair tickets from outages)
   std::vector<TicketCall> calls;
   TicketId merged_into;

@@ -473,6 +473,7 @@ struct TicketDesk::Impl {
       t.state = std::min(t.state, TicketState::routed);
     }
     t.pinned_crew = c->id;
+    t.held = false;  // a person has looked
     t.assignment = std::move(reason);
     t.planned_crew.clear();
     t.planned_eta = kNoTime;
@@ -696,12 +697,18 @@ struct TicketDesk::Impl {
       } else if (t.crew_done && t.outage.valid() && t.awaited_from == kNoTime) {
         t.awaited_from = now;
       } else if (t.crew_done && t.outage.valid() && now - t.awaited_from >= rules.recheck_after) {
-        // Done, but the power is still off, and nothing above explains it: the next crew goes.
+        // Done, but the power is still off, and nothing above explains it: the next crew goes,
+        // unless crews have been back too often: then a person looks first.
         if (auto it = crew_ticket.find(t.crew); it != crew_ticket.end() && it->second == t.id) crew_ticket.erase(it);
         t.crew.clear();
         t.crew_done = false;
-        t.assignment.clear();
         t.assigned_eta = kNoTime;
+        if (++t.rechecks > rules.max_rechecks) {
+          t.held = true;
+          t.assignment = fmt::format("held for a dispatcher: reported done {} times and still out", t.rechecks);
+        } else {
+          t.assignment.clear();
+        }
         touch(id);
       }
     }

@@ -55,6 +55,10 @@ struct TicketRules {
   // A repair reported done whose outage is still out this long after goes back to the queue
   // for another crew (the fault was elsewhere, or there was a second one).
   Duration recheck_after = std::chrono::minutes(10);
+  // ... at most this many times: then no dispatcher sends another crew by itself (crews found
+  // nothing there, or nothing they could mend); the ticket is held for a person to look at, until
+  // one assigns it or its power comes back.
+  int max_rechecks = 2;
   // A large outage (at least `assist_customers` out) whose crew on site expects to be at it more
   // than `assist_after` longer gets an assist ticket for another crew: in a storm a feeder's
   // outage often hides more than one fault. At most `max_assists` in a ticket's life, one

@@ -460,8 +460,11 @@ TEST(DaemonConfig, ReadsWhenARepairIsRecheckedAndWhenItGetsAnAssist) {
   EXPECT_EQ(d.assist_customers, 50u);
   EXPECT_EQ(d.assist_after, Duration(std::chrono::minutes(60)));
   EXPECT_EQ(d.max_assists, 1);
-  DaemonConfig c = parse_ok("[tickets]\nrecheck_after_min = 20\nassist_customers = 200\nassist_after_min = 90\nmax_assists = 0\n");
+  EXPECT_EQ(d.max_rechecks, 2);
+  DaemonConfig c = parse_ok("[tickets]\nrecheck_after_min = 20\nmax_rechecks = 5\nassist_customers = 200\nassist_after_min = 90\nmax_assists = 0\n");
   EXPECT_EQ(c.tickets.recheck_after, Duration(std::chrono::minutes(20)));
+  EXPECT_EQ(c.tickets.max_rechecks, 5);
+  EXPECT_EQ(parse_error("[tickets]\nmax_rechecks = -1\n"), "outage.toml: tickets.max_rechecks: expected an integer from 0 to 100, got -1");
   EXPECT_EQ(c.tickets.assist_customers, 200u);
   EXPECT_EQ(c.tickets.assist_after, Duration(std::chrono::minutes(90)));
   EXPECT_EQ(c.tickets.max_assists, 0);

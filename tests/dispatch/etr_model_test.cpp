@@ -42,6 +42,32 @@ TEST(EtrModel, LearntRepairTimesTakeOverOnceThereAreEnough) {
   EXPECT_EQ(m.history(DeviceLevel::fuse), 0u);
 }
 
+TEST(EtrModel, WhatIsLeftOfARepairThatOverrunsGrowsBackInsteadOfSinkingToNothing) {
+  EtrModel m;  // the prior: log-normal, median m = 180 min * exp(-0.18) (150.35 min), sigma 0.6
+  const double median = 10800 * std::exp(-0.18);
+  EXPECT_NEAR(seconds(m.remaining_repair(DeviceLevel::fuse, AreaClass::urban, 0min)), median, 1.0);
+  // At the median, half the repairs are done: of the rest, half last past x with
+  // Q((ln x - ln m) / 0.6) = 0.25, so x = m * exp(0.6 * 0.67449): 0.49884 m left.
+  const Duration at_median = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(median));
+  EXPECT_NEAR(seconds(m.remaining_repair(DeviceLevel::fuse, AreaClass::urban, at_median)), 0.49884 * median, 2.0);
+  // At three times the median (z = ln 3 / 0.6 = 1.8310, Q(z) = 0.033549): x solves
+  // Q = 0.016774, that is z' = 2.12545, x = m * exp(0.6 * 2.12545) = 3.57968 m: 0.57968 m left,
+  // more than at the median.
+  EXPECT_NEAR(seconds(m.remaining_repair(DeviceLevel::fuse, AreaClass::urban, 3 * at_median)), 0.57968 * median, 2.0);
+}
+
+TEST(EtrModel, WhatIsLeftComesFromTheLearntRepairsThatLastedLonger) {
+  EtrModel m(EtrConfig{0.6, 5, 30min});
+  for (int minutes : {40, 50, 60, 70, 80, 120, 200}) m.learn(DeviceLevel::transformer, std::chrono::minutes(minutes));
+  // 65 minutes in: of those longer (70, 80, 120, 200) the median by nearest rank is the 2nd,
+  // 80: 15 minutes left.
+  EXPECT_EQ(m.remaining_repair(DeviceLevel::transformer, AreaClass::urban, 65min), Duration(15min));
+  // 150 minutes in: only 200 lasted longer: 50 minutes.
+  EXPECT_EQ(m.remaining_repair(DeviceLevel::transformer, AreaClass::urban, 150min), Duration(50min));
+  // Past every learnt one, the log-normal of the learnt median (70) and p90 (200) still answers.
+  EXPECT_GT(m.remaining_repair(DeviceLevel::transformer, AreaClass::urban, 300min), Duration(30min));
+}
+
 TEST(EtrModel, OnSiteTheEstimateRunsFromTheArrival) {
   EtrModel m;
   FaultSituation f;

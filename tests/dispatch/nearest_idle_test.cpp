@@ -152,18 +152,18 @@ TicketId send_the_crew_to_f(Room& r) {
   return r.room.desk().ticket_of_crew("only");
 }
 
-// The crew reaches the ticket and reports the repair done at 30 min; then it is free.
-void report_done(Room& r, TicketId id) {
+// The crew reaches the ticket and reports the repair done (at 30 min); then it is free.
+void report_done(Room& r, TicketId id, Timestamp at = kT0 + 30min) {
   for (CrewState st : {CrewState::en_route, CrewState::on_site, CrewState::repaired}) {
     CrewStatus s;
     s.crew = "only";
     s.status = st;
     s.ticket = std::to_string(id.value());
-    r.send(kT0 + 30min, s);
+    r.send(at, s);
   }
   CrewStatus free;
   free.crew = "only";
-  r.send(kT0 + 30min, free);
+  r.send(at, free);
 }
 
 TEST(NearestIdle, ARepairReportedDoneWhileThePowerStaysOffGoesBackToTheQueue) {
@@ -190,6 +190,36 @@ TEST(NearestIdle, ARepairReportedDoneWhileThePowerStaysOffGoesBackToTheQueue) {
 
 namespace outage {
 namespace {
+
+TEST(NearestIdle, AfterTwoReturnsATicketReportedDoneAndStillOutIsHeldForADispatcher) {
+  // The crew reports fuse F's repair done three times (at 30, 50 and 70 min) and no meter ever
+  // comes back. The first two times the ticket goes back to the queue and the crew is sent
+  // again (max_rechecks, 2); the third, it is held: nobody is sent until a dispatcher assigns it.
+  Room r(true);
+  const TicketId id = send_the_crew_to_f(r);
+  ASSERT_TRUE(id.valid());
+  for (int round = 0; round < 2; ++round) {
+    report_done(r, id, kT0 + 30min + round * 20min);
+    r.room.advance(kT0 + 40min + round * 20min + 1s);
+    EXPECT_EQ(r.room.desk().ticket_of_crew("only"), id) << "sent again, round " << round + 1;
+    EXPECT_EQ(r.room.desk().ticket(id)->rechecks, round + 1);
+    EXPECT_FALSE(r.room.desk().ticket(id)->held);
+  }
+  report_done(r, id, kT0 + 70min);
+  r.room.advance(kT0 + 80min + 1s);
+  r.room.advance(kT0 + 90min);
+  const Ticket& held = *r.room.desk().ticket(id);
+  EXPECT_TRUE(held.held);
+  EXPECT_EQ(held.rechecks, 3);
+  EXPECT_TRUE(is_open(held.state)) << "the power is still off: it stays open";
+  EXPECT_FALSE(r.room.desk().ticket_of_crew("only").valid()) << "the idle crew is not sent back by itself";
+  EXPECT_NE(held.assignment.find("held for a dispatcher"), std::string::npos) << held.assignment;
+  // A dispatcher sends the crew: the hold is over.
+  ASSERT_TRUE(r.room.desk().pin(id, "only", "dispatcher: look along the lateral", kT0 + 91min).ok());
+  r.room.advance(kT0 + 91min + 1s);
+  EXPECT_FALSE(r.room.desk().ticket(id)->held);
+  EXPECT_EQ(r.room.desk().ticket_of_crew("only"), id);
+}
 
 TEST(NearestIdle, ARepairReportedDoneHasTheMetersStillDarkRead) {
   Room r(true);
