@@ -135,6 +135,33 @@ TEST(CrewPlanner, AHazardPreemptsAQueuedOrdinaryTicket) {
   EXPECT_TRUE(r.ticket(g).crew.empty());
 }
 
+TEST(CrewPlanner, ACrewLongPastItsExpectedRepairIsNotWaitedForWhenAnIdleCrewCanMakeTheLimit) {
+  // a has been at fuse F (b3) since 10 min; b is idle at x = 12 km. Fuse G (b4) blows at 4 h:
+  // a is 1 km from it, b 8 km (22.4 min: within 45). The prior's median repair is 150.35 min
+  // (etr_model_test): a, 230 min in, has overrun it, and what is likely left is the median
+  // of the rest, about 74 min (not "any minute now"): G would wait past its limit. b goes.
+  Room r;
+  r.crews({profile("a", 3000), profile("b", 12000)});
+  busy_at_f(r, "a", kT0);
+  const TicketId g = r.outage({5, 6, 7, 8}, kT0 + 4h, "g");
+  EXPECT_EQ(r.ticket(g).crew, "b");
+
+  // The same, but a says it is five minutes from done (its own estimate stands): G waits for a
+  // (3 min away once free: sooner than b's 22).
+  Room w;
+  w.crews({profile("a", 3000), profile("b", 12000)});
+  const TicketId f = busy_at_f(w, "a", kT0);
+  CrewStatus five;
+  five.crew = "a";
+  five.status = CrewState::on_site;
+  five.ticket = std::to_string(f.value());
+  five.etr = kT0 + 4h + 5min;
+  w.send(kT0 + 4h, five);
+  const TicketId wg = w.outage({5, 6, 7, 8}, kT0 + 4h, "g");
+  EXPECT_TRUE(w.ticket(wg).crew.empty());
+  EXPECT_EQ(w.ticket(wg).planned_crew, "a");
+}
+
 TEST(CrewPlanner, AHospitalIsServedBeforeALargerResidentialOutageWhenBothWouldBreach) {
   // c9, behind T3 (b5: 2 customers), is a hospital; fuse G serves 4 residential customers.
   Room r([](NetworkModel& m) { m.customer(m.find_customer("c9")).customer_class = CustomerClass::critical; });
