@@ -6,7 +6,6 @@
 #include <cmath>
 #include <numbers>
 #include <limits>
-#include <tuple>
 #include <unordered_map>
 
 namespace outage {
@@ -16,23 +15,22 @@ PlanCost& PlanCost::operator+=(const PlanCost& o) {
   priority_minutes += o.priority_minutes;
   breaches += o.breaches;
   customer_minutes += o.customer_minutes;
+  breach_weight = std::max(breach_weight, o.breach_weight);
   return *this;
 }
 
 PlanCost PlanCost::operator-(const PlanCost& o) const {
   return {hazard_minutes - o.hazard_minutes, priority_minutes - o.priority_minutes, breaches - o.breaches,
-          customer_minutes - o.customer_minutes};
+          customer_minutes - o.customer_minutes, std::max(breach_weight, o.breach_weight)};
 }
 
 int compare(const PlanCost& a, const PlanCost& b) {
   constexpr double kTolerance = 1e-6;
-  // Breaches are chances: a hundredth of one is not worth customer-minutes.
-  constexpr double kBreachTolerance = 10;
-  for (auto [x, y, floor] : {std::tuple{a.hazard_minutes, b.hazard_minutes, 0.0}, std::tuple{a.priority_minutes, b.priority_minutes, 0.0},
-                             std::tuple{a.breaches, b.breaches, kBreachTolerance}, std::tuple{a.customer_minutes, b.customer_minutes, 0.0}}) {
-    const double margin = std::max(floor, kTolerance * std::max({1.0, std::abs(x), std::abs(y)}));
-    if (x < y - margin) return -1;
-    if (x > y + margin) return 1;
+  for (auto [x, y] : {std::pair{a.hazard_minutes, b.hazard_minutes}, std::pair{a.priority_minutes, b.priority_minutes},
+                      std::pair{a.service(), b.service()}}) {
+    const double scale = std::max({1.0, std::abs(x), std::abs(y)});
+    if (x < y - kTolerance * scale) return -1;
+    if (x > y + kTolerance * scale) return 1;
   }
   return 0;
 }
@@ -268,7 +266,8 @@ class Solver {
     if (j.due != kNoTime) {
       const double spare = minutes(j.due - eta);
       const double chance = spread > 0 ? 0.5 * std::erfc(spare / (spread * std::numbers::sqrt2)) : spare < 0 ? 1.0 : 0.0;
-      c.breaches = 1000 * chance;
+      c.breaches = chance;
+      c.breach_weight = config_.breach_customer_minutes;
       c.customer_minutes = std::max(0.0, -spare);  // past its limit, a ticket weighs a customer more
     }
     c.customer_minutes += j.customers * minutes(done - now_);

@@ -5,16 +5,20 @@
 //   1. hazards (wire down, fire): the minutes until a crew reaches each;
 //   2. critical and important customers (hospitals, mines, life support): the minutes until a
 //      crew reaches their outage, a critical one counting ten times an important one;
-//   3. breaches of the committed arrival limits (45 / 90 / 120 min by area): each breach's
-//      chance. Times are not sure (a trip runs slow, a repair runs long): the
-//      arrival is taken as normal about its prediction with a spread that grows along a route
-//      (PlannerConfig's spreads), so a plan keeps a margin where it matters, and a ticket behind
-//      a crew still at a repair is likelier late than one an idle crew reaches as soon;
-//   4. customer-minutes: the customers out times the minutes until their restoration
-//      (arrival + the expected on-site repair time, dispatch/etr_model.h); a ticket past its
-//      limit counts one customer more for each minute it is late, so that the smallest outage
-//      is not left for ever.
-//
+//   3. the service: breaches of the committed arrival limits (45 / 90 / 120 min by area), then
+//      customer-minutes, weighed at a heavy but finite rate (`breach_customer_minutes`: a
+//      breach weighs a thousand customer-hours by default), so that a breach is avoided at any
+//      ordinary cost, but 500 customers are not left out two more hours to spare one premise's.
+//      - Each breach counts as its chance. Times are not sure (a trip runs slow, a repair runs
+//        long): the arrival is taken as normal about its prediction, with a spread that grows
+//        along a route (PlannerConfig's spreads). So a plan keeps a margin where it matters, and
+//        a ticket behind a crew still at a repair is likelier late than one an idle crew
+//        reaches as soon.
+//      - Customer-minutes: the customers out times the minutes until their restoration (arrival
+//        + the expected on-site repair time, dispatch/etr_model.h; for a crew on site, what is
+//        likely left of it). A ticket past its limit counts one customer more for each minute
+//        it is late, so that the smallest outage is not left for ever.
+
 // Rules it never breaks: a crew only takes work it has the skill for (dispatch/crew_profile.h:
 // skill_for), only while on shift (it must arrive before its shift ends; a crew whose shift
 // starts later can be planned from then); a crew's current ticket (assigned, en route, on site)
@@ -57,14 +61,20 @@ struct PlannerConfig {
   double repair_spread = 0.66;
   double estimate_spread = 0.3;
   double turnout_spread_min = 1.5;
+  // What one breach of an arrival limit weighs against customer-minutes.
+  double breach_customer_minutes = 60'000;
 };
 
-// The plan's cost, tier by tier (see above); smaller is better, compared lexicographically.
+// The plan's cost, tier by tier (see above); smaller is better, compared lexicographically:
+// hazards, then priority customers, then the service (breaches weighed with customer-minutes).
 struct PlanCost {
   double hazard_minutes = 0;
   double priority_minutes = 0;
-  double breaches = 0;  // 1000 per breach (its chance); a hundredth of one ties
+  double breaches = 0;          // expected: the sum of each limit's chance of a breach
   double customer_minutes = 0;
+  double breach_weight = 0;     // customer-minutes a breach weighs (PlannerConfig)
+
+  double service() const { return breaches * breach_weight + customer_minutes; }
 
   PlanCost& operator+=(const PlanCost& o);
   PlanCost operator-(const PlanCost& o) const;

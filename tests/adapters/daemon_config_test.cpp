@@ -481,11 +481,15 @@ TEST(DaemonConfig, TheDispatchPolicyIsThePlannerUnlessAnotherIsAsked) {
   EXPECT_EQ(c.dispatch.planner.max_passes, 4);
   EXPECT_FALSE(c.dispatch.planner.stay_in_area);
   EXPECT_EQ(c.dispatch.replan_every, std::chrono::minutes(2));
+  EXPECT_DOUBLE_EQ(parse_ok("").dispatch.planner.breach_customer_minutes, 60'000.0) << "a thousand customer-hours";
+  EXPECT_DOUBLE_EQ(parse_ok("[dispatch]\nbreach_customer_hours = 200\n").dispatch.planner.breach_customer_minutes, 12'000.0);
+  EXPECT_EQ(parse_error("[dispatch]\nbreach_customer_hours = 0\n"),
+            "outage.toml: dispatch.breach_customer_hours: expected an integer from 1 to 100000000, got 0");
   EXPECT_EQ(parse_error("[dispatch]\npolicy = \"cleverest\"\n"),
             "outage.toml: dispatch.policy: expected \"planner\", \"nearest_idle\", \"fifo\" or \"manual\", got 'cleverest'");
   EXPECT_EQ(parse_error("[dispatch]\npolicy = 1\n"), "outage.toml: dispatch.policy: expected a string, got an integer");
   EXPECT_EQ(parse_error("[dispatch]\nplanner = \"manual\"\n"),
-            "outage.toml: dispatch.planner: unknown key (known here: policy, budget, max_passes, stay_in_area, replan_every)");
+            "outage.toml: dispatch.planner: unknown key (known here: policy, budget, max_passes, stay_in_area, replan_every, breach_customer_hours)");
 }
 
 TEST(DaemonConfig, CrewsHaveDepotsSkillsShiftsAndVehicles) {
