@@ -143,6 +143,14 @@ void CrewFleet::arrive(std::size_t i, std::uint64_t job, Timestamp t) {
   trip.arrived = t;
   position(c, t);
   status(c, CrewState::on_site, c.ticket, t);
+  if (auto site = sites_.find(c.zone); site != sites_.end() && !site->second.pending.empty()) {
+    // Another crew is at work here with repairs still to begin: this one takes a share.
+    c.phase = Phase::repairing;
+    c.site = c.zone;
+    c.faults.clear();
+    next_repair(i, job, t);
+    return;
+  }
   c.faults = field_.claim_faults(c.zone);
   trip.faults_found = static_cast<int>(c.faults.size());
   trip.faults = c.faults;
@@ -152,17 +160,14 @@ void CrewFleet::arrive(std::size_t i, std::uint64_t job, Timestamp t) {
     return;
   }
   c.phase = Phase::repairing;
-  // The biggest outage first, each device closed as soon as its repair is done.
+  // The biggest outage first, each device closed as soon as its repair is done; the fault the
+  // crew came for (found last) switches its section back on after the damage there.
   std::stable_sort(c.faults.begin(), c.faults.end(), [&](int a, int b) { return field_.customers_of_fault(a) > field_.customers_of_fault(b); });
   Duration total{};
-  for (std::size_t k = 0; k < c.faults.size(); ++k) {
-    total += field_.repair_time(c.faults[k]);
-    if (k + 1 == c.faults.size()) break;  // the last one closes when the job finishes
-    const int fault = c.faults[k];
-    agenda_.at(t + total, [this, i, job, fault](Timestamp at) {
-      if (crews_[i].job == job) field_.repair(std::span<const int>(&fault, 1), at);
-    });
-  }
+  for (int f : c.faults) total += field_.repair_time(f);
+  SiteWork& work = sites_[c.zone];
+  work = SiteWork{c.faults, 0, c.faults.back(), i};
+  c.site = c.zone;
   SimRandom r(scenario_.seed, Stream::crew, i, job * 4 + 2);
   const Duration estimate(static_cast<Duration::rep>(static_cast<double>(total.count()) * r.lognormal_factor(scenario_.repair.estimate_sigma)));
   if (scenario_.repair.assess < total) {
@@ -172,7 +177,48 @@ void CrewFleet::arrive(std::size_t i, std::uint64_t job, Timestamp t) {
       status(cc, CrewState::on_site, cc.ticket, at, std::max(t + estimate, at + Duration(std::chrono::minutes(5))));
     });
   }
-  agenda_.at(t + total, [this, i, job](Timestamp at) { finish(i, job, at); });
+  next_repair(i, job, t);
+}
+
+void CrewFleet::next_repair(std::size_t i, std::uint64_t job, Timestamp t) {
+  SimCrew& c = crews_[i];
+  auto site = sites_.find(c.site);
+  if (site == sites_.end()) return;
+  SiteWork& work = site->second;
+  if (!work.pending.empty()) {
+    const int fault = work.pending.front();
+    work.pending.erase(work.pending.begin());
+    ++work.working;
+    if (work.owner != i) {
+      CrewTrip& trip = trips_[static_cast<std::size_t>(c.trip)];
+      trip.faults.push_back(fault);
+      trip.faults_found = static_cast<int>(trip.faults.size());
+    }
+    agenda_.at(t + field_.repair_time(fault), [this, i, job, fault](Timestamp at) { repair_done(i, job, fault, at); });
+    return;
+  }
+  if (work.working > 0) {
+    if (work.owner != i) finish(i, job, t);  // nothing left to begin: a helper leaves
+    return;                                  // the finder waits to switch the section on
+  }
+  // The last repair here is done: the section goes back on, and the finder reports it.
+  const int closing = work.closing;
+  const std::size_t owner = work.owner;
+  sites_.erase(site);
+  field_.repair(std::span<const int>(&closing, 1), t);
+  SimCrew& finder = crews_[owner];
+  if (finder.phase == Phase::repairing) finish(owner, finder.job, t);
+  if (owner != i && c.phase == Phase::repairing && c.job == job) finish(i, job, t);
+}
+
+void CrewFleet::repair_done(std::size_t i, std::uint64_t job, int fault, Timestamp t) {
+  SimCrew& c = crews_[i];
+  if (c.job != job) return;
+  auto site = sites_.find(c.site);
+  if (site == sites_.end()) return;
+  --site->second.working;
+  if (fault != site->second.closing) field_.repair(std::span<const int>(&fault, 1), t);
+  next_repair(i, job, t);
 }
 
 void CrewFleet::finish(std::size_t i, std::uint64_t job, Timestamp t) {
@@ -187,6 +233,7 @@ void CrewFleet::finish(std::size_t i, std::uint64_t job, Timestamp t) {
   c.trip = -1;
   c.ticket.clear();
   c.faults.clear();
+  c.site = kNoNode;
 }
 
 }  // namespace outage

@@ -6,12 +6,18 @@
 // on_site, looks for the fault in the ticket's zone (sim/field.h: claim_faults), calls in its
 // estimate after assessing, repairs (the faults' drawn repair times, the one with the most
 // customers first, closing each device as its repair is done: the field re-energizes), reports
-// repaired, then available where it stands. A
-// zone with no fault for it costs a patrol and is a wasted truck roll. An order withdrawn
-// before the repair starts sends the crew back to available.
+// repaired, then available where it stands. A zone with no fault for it costs a patrol and is
+// a wasted truck roll. An order withdrawn before the repair starts sends the crew back to
+// available.
+//
+// The work found at a site is shared: a second crew sent to the same zone (an assist) while
+// repairs there are still to begin takes the next of them, one at a time, and leaves when none
+// is left to begin; the section is switched back on (its last fault closed) when the last
+// repair there is done, and the crew that found the work reports the repair then.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -49,6 +55,14 @@ class CrewFleet {
 
  private:
   enum class Phase { idle, waiting, travelling, on_site, repairing };
+  // The work found at a zone: repairs not yet begun (in order), how many are under way, and the
+  // fault whose repair switches the section back on, last.
+  struct SiteWork {
+    std::vector<int> pending;
+    int working = 0;
+    int closing = -1;
+    std::size_t owner = 0;  // the crew that found it
+  };
   struct SimCrew {
     std::string id;
     Point position;
@@ -59,12 +73,17 @@ class CrewFleet {
     std::uint64_t job = 0;   // bumps on every new order or call-off: stale agenda items check it
     int trip = -1;
     std::vector<int> faults;
+    NodeIndex site = kNoNode;  // the zone whose work it shares while repairing
   };
 
   void take(SimCrew& c, const CrewOrder& order, Timestamp now);
   void depart(std::size_t crew, std::uint64_t job, std::optional<Point> place, Timestamp t);
   void arrive(std::size_t crew, std::uint64_t job, Timestamp t);
   void finish(std::size_t crew, std::uint64_t job, Timestamp t);
+  // The crew begins the next repair at its site, or leaves (or, having found the work, waits
+  // for the others to switch the section back on).
+  void next_repair(std::size_t crew, std::uint64_t job, Timestamp t);
+  void repair_done(std::size_t crew, std::uint64_t job, int fault, Timestamp t);
   void status(const SimCrew& c, CrewState state, const std::string& ticket, Timestamp t, std::optional<Timestamp> etr = std::nullopt);
   void position(const SimCrew& c, Timestamp t);
   Event event(Timestamp t, EventPayload payload);
@@ -77,6 +96,7 @@ class CrewFleet {
   StraightLineTravel travel_;
   std::vector<SimCrew> crews_;
   std::vector<CrewTrip> trips_;
+  std::map<NodeIndex, SiteWork> sites_;
   std::uint64_t next_event_ = 0;
 };
 

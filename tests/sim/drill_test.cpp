@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -190,6 +192,81 @@ TEST(Field, DamageOnTheSameSectionThatStruckWhileItWasDeadIsRepairedOnTheSameVis
   ASSERT_NE(found, nullptr);
   EXPECT_EQ(found->faults_found, 2);
   EXPECT_EQ(faults[0].cleared, found->arrived + 60min);
+}
+
+// A dispatcher by script: from its time, each crew is ordered to its ticket at line.l115
+// (the feeder's head) until it reports the repair done.
+class ScriptedDispatch final : public DrillTarget {
+ public:
+  struct Order {
+    std::string crew, ticket;
+    Timestamp from;
+  };
+  explicit ScriptedDispatch(std::vector<Order> orders) : orders_(std::move(orders)) {}
+  Result<std::vector<std::string>> deliver(std::span<const Event> events, Timestamp) override {
+    for (const Event& e : events) {
+      if (const CrewStatus* c = e.get<CrewStatus>(); c && c->status == CrewState::repaired) done_.push_back(c->crew);
+    }
+    return std::vector<std::string>{};
+  }
+  Status advance(Timestamp now) override {
+    now_ = now;
+    return {};
+  }
+  std::vector<TargetOrder> orders() override {
+    std::vector<TargetOrder> out;
+    for (const Order& o : orders_) {
+      if (now_ < o.from || std::find(done_.begin(), done_.end(), o.crew) != done_.end()) continue;
+      out.push_back(TargetOrder{o.crew, o.ticket, "line.l115", "", std::nullopt});
+    }
+    return out;
+  }
+  std::vector<std::string> ping_requests() override { return {}; }
+  Timestamp etr_for(std::string_view, Timestamp) override { return kNoTime; }
+  std::uint64_t customers_out() override { return 0; }
+  std::vector<ObservedOutage> outages() override { return {}; }
+  std::vector<TargetTicket> tickets() override { return {}; }
+
+ private:
+  std::vector<Order> orders_;
+  std::vector<std::string> done_;
+  Timestamp now_ = kNoTime;
+};
+
+TEST(Field, ASecondCrewAtTheSameSiteTakesTheNextRepairAndTheSectionIsBackSooner) {
+  // The feeder's head (l115) and two more lines of its section fail at 5 min: one outage, three
+  // repairs of 30 minutes. crew-1 is sent at 10 min and starts on the first; crew-2, sent to
+  // the same place at 25 min, arrives while crew-1 is at it and takes the second; crew-1 then
+  // takes the third. The section is back on an hour after crew-1 arrived, not an hour and a
+  // half; crew-2 leaves when nothing is left to begin.
+  const Topology topology(ieee123());
+  DeviceTree tree(ieee123());
+  tree.build(topology);
+  const NodeIndex section = tree.node_of_bus(topology.downstream_bus(ieee123().find_element("line.l115")));
+  std::vector<PlacedFault> damage;
+  for (const Element& e : ieee123().elements()) {
+    if (e.kind != ElementKind::line || e.id == "line.l115" || damage.size() == 2) continue;
+    const BusId below = topology.downstream_bus(ieee123().find_element(e.id));
+    if (below.valid() && tree.node_of_bus(below) == section) damage.push_back({std::string(e.id), 5min, false});
+  }
+  ASSERT_EQ(damage.size(), 2u) << "IEEE 123's head section has three lines or more";
+  Scenario s = lockout_with(damage);
+  s.crews = {{"crew-1", "150", {}}, {"crew-2", "150", {}}};
+  ScriptedDispatch dispatch({{"crew-1", "A", kStart + 10min}, {"crew-2", "B", kStart + 25min}});
+  auto run = run_drill(s, ieee123(), nullptr, dispatch);
+  ASSERT_TRUE(run) << run.error().message;
+  const auto& faults = run->record.faults;
+  ASSERT_EQ(faults.size(), 1u) << "the damage never showed";
+  const CrewTrip *first = nullptr, *second = nullptr;
+  for (const CrewTrip& t : run->record.trips) (t.crew == "crew-1" ? first : second) = &t;
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  ASSERT_LT(second->arrived, first->arrived + 30min) << "crew-2 is there before the first repair is done";
+  EXPECT_EQ(first->faults_found, 3);
+  EXPECT_EQ(second->faults_found, 1);
+  EXPECT_EQ(second->done, second->arrived + 30min) << "one repair, then it leaves";
+  EXPECT_EQ(faults[0].cleared, first->arrived + 60min);
+  EXPECT_EQ(first->done, faults[0].cleared);
 }
 
 TEST(Field, ACrewRepairsOneFaultPerVisit) {
