@@ -53,10 +53,11 @@ Duration EtrModel::remaining_repair(DeviceLevel level, AreaClass area_class, Dur
   }
   // Log-normal: S(x) = Q((ln x - mu) / s). The rest's median x solves S(x) = S(elapsed) / 2.
   const auto [p50, p90] = repair_time(level, area_class);
-  const double median_min = std::max(1e-3, std::chrono::duration<double, std::ratio<60>>(p50).count());
-  const double s = learned ? std::max(0.1, std::log(std::max(1.0, static_cast<double>(p90.count()) / static_cast<double>(std::max<Duration::rep>(1, p50.count())))) / kZ90)
-                           : config_.repair_sigma;
-  const double t = std::chrono::duration<double, std::ratio<60>>(elapsed).count();
+  auto in_minutes = [](Duration d) { return std::chrono::duration<double, std::ratio<60>>(d).count(); };
+  const double median_min = std::max(1e-3, in_minutes(p50));
+  // The spread: the learned p90 over p50, or the prior's.
+  const double s = learned ? std::max(0.1, std::log(std::max(1.0, in_minutes(p90) / median_min)) / kZ90) : config_.repair_sigma;
+  const double t = in_minutes(elapsed);
   if (t <= 0) return p50;
   const boost::math::normal_distribution<double> normal;
   const double z = std::min((std::log(t) - std::log(median_min)) / s, 30.0);

@@ -1,12 +1,12 @@
 #include "sim/drill_score.h"
 
-#include "sim/breach_bound.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <string_view>
 #include <vector>
+
+#include "sim/breach_bound.h"
 
 namespace outage {
 namespace {
