@@ -709,6 +709,12 @@ struct OutageEngine::Impl {
         for (OutageId below : predicted_below(n)) {
           if (below != id) merge(below, id);
         }
+        // Its dark service points join it, though their own state did not change.
+        if (tree.node(n).element.valid()) {
+          for (ServicePointId sp : service_points_below(tree.node(n).element)) {
+            if (sps[sp.value()].counted && sps[sp.value()].outage != id) queue_affected(sp);
+          }
+        }
       }
     }
     // 2. Dark service points whose place changed: attach each to the outage at its top.

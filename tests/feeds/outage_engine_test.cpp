@@ -354,6 +354,40 @@ TEST(OutageEngine, MetersStillDarkAtARestorationAreReadAgainThoughReadJustBefore
   EXPECT_EQ(after[0].reason, "verify_restoration");
 }
 
+TEST(OutageEngine, ADeviceThatQualifiesWhenLiveEvidenceExpiresTakesInItsDarkMeters) {
+  // Found by the drills: a fuse predicted with no meter in it, so that nothing could ever
+  // restore it, and crews were sent to it again and again. F's four meters gasp: F out. Ten
+  // minutes later m3 and m4 are back (half: restored); m1 and m2 say nothing (their power-on
+  // lost), and m3 answers a read at 12 min: live evidence under F for 15 minutes. At the nested
+  // grace (15 min) m1 and m2 are dark again but silent: no premise of their own, and F cannot
+  // be predicted while m3's answer is fresh. When it goes stale (27 min) F qualifies again on
+  // m1 and m2 (2 of 4): its outage must hold them, so that their word can end it.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 1s);
+  d.advance(kT0 + 2min);
+  ASSERT_EQ(d.active_devices(), (std::vector<std::string>{"f"}));
+  d.back("m3", kT0 + 10min);
+  d.back("m4", kT0 + 10min);
+  d.advance(kT0 + 10min);
+  d.ping("m3", true, kT0 + 12min);
+  d.advance(kT0 + 12min);
+  d.advance(kT0 + 16min);
+  EXPECT_TRUE(d.active().empty()) << "restored, and the silent meters make no outage yet";
+  d.advance(kT0 + 28min);
+  ASSERT_EQ(d.active_devices(), (std::vector<std::string>{"f"}));
+  const Outage& again = *d.only_active();
+  std::vector<std::string> dark;
+  for (ServicePointId sp : again.dark) dark.emplace_back(d.model.service_point(sp).id);
+  std::sort(dark.begin(), dark.end());
+  EXPECT_EQ(dark, (std::vector<std::string>{"m1", "m2"}));
+  // So their word restores it: both read live.
+  d.ping("m1", true, kT0 + 29min);
+  d.ping("m2", true, kT0 + 29min);
+  d.advance(kT0 + 29min);
+  EXPECT_TRUE(d.active().empty());
+}
+
 TEST(OutageEngine, ADarkMeterIsReadBeforeItBecomesAnOutageWhenPowerCameBackBesideItSince) {
   // Found by the drills: a restoration in two steps, the meter's power-on from the second lost
   // or batched. Its dead answer to the first read was true then, and stale by the nested grace.
