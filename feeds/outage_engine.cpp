@@ -1023,6 +1023,19 @@ struct OutageEngine::Impl {
     telemetered[e.value()] = 1;
     if (!topology.is_open(e)) return;
     topology.set_open(e, false);
+    // Every meter the closing re-energized that is still dark and in no outage's keeping (its
+    // power-on report is on its way, or lost) waits out the nested grace, and is read, before
+    // it can be an outage of its own.
+    for (ServicePointId sp : service_points_below(e)) {
+      SpState& s = sps[sp.value()];
+      if (!s.dark || s.held || s.outage.valid() || !topology.energized(model.service_point(sp).bus)) continue;
+      count(sp, -1);
+      s.held = true;
+      s.released_at = time;
+      s.nested_due = now + config.nested_grace;
+      schedule(s.nested_due, TimerKind::nested_due, sp.value());
+      request_ping(sp, OutageId(), "verify_restoration", true);
+    }
     rebuild_tree();
     for (OutageId id : active) {
       Outage& o = outages[id.value()];

@@ -388,6 +388,36 @@ TEST(OutageEngine, ADeviceThatQualifiesWhenLiveEvidenceExpiresTakesInItsDarkMete
   EXPECT_TRUE(d.active().empty());
 }
 
+TEST(OutageEngine, MetersAClosingReEnergizesWaitTheGraceThoughTheOutageHadLostThem) {
+  // Found by the drills: the breaker recloses onto a fault and locks out again a second later.
+  // m5's power-on from that second arrives after the second opening, its gasp after that; when
+  // the breaker is finally closed for good, m5's power-on is late again. Whatever the outages
+  // made of that, m5 is dark when the closing re-energizes it: it waits out the nested grace
+  // and is read, instead of being an outage of its own at once.
+  Drill d(testing::drawn_feeder());
+  d.scada("brk", SwitchState::open, SwitchCause::lockout, kT0);
+  for (int i = 1; i <= 66; ++i) d.gasp("m" + std::to_string(i), kT0 + 30s);
+  d.advance(kT0 + 1min);
+  d.scada("brk", SwitchState::closed, SwitchCause::manual, kT0 + 2h);
+  d.scada("brk", SwitchState::open, SwitchCause::lockout, kT0 + 2h + 1s);
+  d.advance(kT0 + 2h + 5s);
+  d.back("m5", kT0 + 2h);  // the second of power, reported late
+  d.advance(kT0 + 2h + 20s);
+  d.gasp("m5", kT0 + 2h + 35s);
+  d.advance(kT0 + 2h + 40s);
+  (void)d.engine->take_ping_requests();
+  d.scada("brk", SwitchState::closed, SwitchCause::manual, kT0 + 5h);
+  d.advance(kT0 + 5h + 3s);
+  for (int i = 1; i <= 66; ++i) {
+    if (i != 5) d.back("m" + std::to_string(i), kT0 + 5h + 2s);
+  }
+  d.advance(kT0 + 5h + 10s);
+  EXPECT_TRUE(d.active().empty()) << ::testing::PrintToString(d.active_devices());
+  bool read = false;
+  for (const PingRequest& p : d.engine->take_ping_requests()) read = read || d.model.service_point(p.meter).id == "m5";
+  EXPECT_TRUE(read) << "m5 is read";
+}
+
 TEST(OutageEngine, ADarkMeterIsReadBeforeItBecomesAnOutageWhenPowerCameBackBesideItSince) {
   // Found by the drills: a restoration in two steps, the meter's power-on from the second lost
   // or batched. Its dead answer to the first read was true then, and stale by the nested grace.
