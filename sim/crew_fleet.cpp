@@ -143,10 +143,11 @@ void CrewFleet::arrive(std::size_t i, std::uint64_t job, Timestamp t) {
   trip.arrived = t;
   position(c, t);
   status(c, CrewState::on_site, c.ticket, t);
-  if (auto site = sites_.find(c.zone); site != sites_.end() && !site->second.pending.empty()) {
+  auto shared = std::find_if(sites_.begin(), sites_.end(), [&](const auto& s) { return s.second.zone == c.zone && !s.second.pending.empty(); });
+  if (shared != sites_.end()) {
     // Another crew is at work here with repairs still to begin: this one takes a share.
     c.phase = Phase::repairing;
-    c.site = c.zone;
+    c.site = shared->first;
     c.faults.clear();
     next_repair(i, job, t);
     return;
@@ -165,9 +166,8 @@ void CrewFleet::arrive(std::size_t i, std::uint64_t job, Timestamp t) {
   std::stable_sort(c.faults.begin(), c.faults.end(), [&](int a, int b) { return field_.customers_of_fault(a) > field_.customers_of_fault(b); });
   Duration total{};
   for (int f : c.faults) total += field_.repair_time(f);
-  SiteWork& work = sites_[c.zone];
-  work = SiteWork{c.faults, 0, c.faults.back(), i};
-  c.site = c.zone;
+  c.site = next_site_++;
+  sites_[c.site] = SiteWork{c.zone, c.faults, 0, c.faults.back(), i};
   SimRandom r(scenario_.seed, Stream::crew, i, job * 4 + 2);
   const Duration estimate(static_cast<Duration::rep>(static_cast<double>(total.count()) * r.lognormal_factor(scenario_.repair.estimate_sigma)));
   if (scenario_.repair.assess < total) {
@@ -233,7 +233,7 @@ void CrewFleet::finish(std::size_t i, std::uint64_t job, Timestamp t) {
   c.trip = -1;
   c.ticket.clear();
   c.faults.clear();
-  c.site = kNoNode;
+  c.site = -1;
 }
 
 }  // namespace outage

@@ -58,6 +58,7 @@ class CrewFleet {
   // The work found at a zone: repairs not yet begun (in order), how many are under way, and the
   // fault whose repair switches the section back on, last.
   struct SiteWork {
+    NodeIndex zone = kNoNode;
     std::vector<int> pending;
     int working = 0;
     int closing = -1;
@@ -73,7 +74,7 @@ class CrewFleet {
     std::uint64_t job = 0;   // bumps on every new order or call-off: stale agenda items check it
     int trip = -1;
     std::vector<int> faults;
-    NodeIndex site = kNoNode;  // the zone whose work it shares while repairing
+    int site = -1;  // the work it shares while repairing (a key of sites_)
   };
 
   void take(SimCrew& c, const CrewOrder& order, Timestamp now);
@@ -96,7 +97,8 @@ class CrewFleet {
   StraightLineTravel travel_;
   std::vector<SimCrew> crews_;
   std::vector<CrewTrip> trips_;
-  std::map<NodeIndex, SiteWork> sites_;
+  std::map<int, SiteWork> sites_;
+  int next_site_ = 0;
   std::uint64_t next_event_ = 0;
 };
 
