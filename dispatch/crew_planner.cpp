@@ -15,19 +15,19 @@ PlanCost& PlanCost::operator+=(const PlanCost& o) {
   priority_minutes += o.priority_minutes;
   breaches += o.breaches;
   customer_minutes += o.customer_minutes;
-  breach_weight = std::max(breach_weight, o.breach_weight);
+  service += o.service;
   return *this;
 }
 
 PlanCost PlanCost::operator-(const PlanCost& o) const {
   return {hazard_minutes - o.hazard_minutes, priority_minutes - o.priority_minutes, breaches - o.breaches,
-          customer_minutes - o.customer_minutes, std::max(breach_weight, o.breach_weight)};
+          customer_minutes - o.customer_minutes, service - o.service};
 }
 
 int compare(const PlanCost& a, const PlanCost& b) {
   constexpr double kTolerance = 1e-6;
   for (auto [x, y] : {std::pair{a.hazard_minutes, b.hazard_minutes}, std::pair{a.priority_minutes, b.priority_minutes},
-                      std::pair{a.service(), b.service()}}) {
+                      std::pair{a.service, b.service}}) {
     const double scale = std::max({1.0, std::abs(x), std::abs(y)});
     if (x < y - kTolerance * scale) return -1;
     if (x > y + kTolerance * scale) return 1;
@@ -267,10 +267,10 @@ class Solver {
       const double spare = minutes(j.due - eta);
       const double chance = spread > 0 ? 0.5 * std::erfc(spare / (spread * std::numbers::sqrt2)) : spare < 0 ? 1.0 : 0.0;
       c.breaches = chance;
-      c.breach_weight = config_.breach_customer_minutes;
       c.customer_minutes = std::max(0.0, -spare);  // past its limit, a ticket weighs a customer more
     }
     c.customer_minutes += j.customers * minutes(done - now_);
+    c.service = c.breaches * config_.breach_customer_minutes + c.customer_minutes;
     return c;
   }
 
@@ -287,7 +287,7 @@ class Solver {
       const Job& j = jobs_[static_cast<std::size_t>(ji)];
       const Duration d = trip(at, j);
       const Timestamp eta = t + d;
-      if (veh.shift_end != kNoTime && eta > veh.shift_end) return PlanCost{kInfeasible, 0, 0, 0};
+      if (veh.shift_end != kNoTime && eta > veh.shift_end) return PlanCost{kInfeasible, 0, 0, 0, 0};
       const Timestamp done = eta + j.repair;
       const double travel = config_.travel_spread * minutes(d);
       variance += travel * travel + config_.turnout_spread_min * config_.turnout_spread_min;

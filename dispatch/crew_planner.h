@@ -72,9 +72,9 @@ struct PlanCost {
   double priority_minutes = 0;
   double breaches = 0;          // expected: the sum of each limit's chance of a breach
   double customer_minutes = 0;
-  double breach_weight = 0;     // customer-minutes a breach weighs (PlannerConfig)
-
-  double service() const { return breaches * breach_weight + customer_minutes; }
+  // What the third tier compares: the breaches, each weighing PlannerConfig's
+  // breach_customer_minutes, plus the customer-minutes.
+  double service = 0;
 
   PlanCost& operator+=(const PlanCost& o);
   PlanCost operator-(const PlanCost& o) const;
