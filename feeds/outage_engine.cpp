@@ -586,6 +586,17 @@ struct OutageEngine::Impl {
     }
   }
 
+  // A dark service point that power should have reached waits, uncounted, until `due` for its
+  // power-on report (lost, or late) before it can be an outage again (the nested grace).
+  void hold_for_grace(ServicePointId sp, OutageId parent, Timestamp released, Timestamp due) {
+    SpState& s = sps[sp.value()];
+    s.held = true;
+    s.nested_parent = parent;
+    s.released_at = released;
+    s.nested_due = due;
+    schedule(due, TimerKind::nested_due, sp.value());
+  }
+
   // Ends an outage with power back: its service points still dark wait for the nested grace.
   void restore(Outage& o, Timestamp at) {
     bool momentary = o.state == OutageState::unconfirmed && at != kNoTime && at - o.start <= config.settle;
@@ -596,11 +607,7 @@ struct OutageEngine::Impl {
       s.outage = OutageId();
       if (s.dark) {
         count(sp, -1);
-        s.held = true;
-        s.nested_parent = o.id;
-        s.released_at = at == kNoTime ? input_time() : at;
-        s.nested_due = input_time() + config.nested_grace;
-        schedule(s.nested_due, TimerKind::nested_due, sp.value());
+        hold_for_grace(sp, o.id, at == kNoTime ? input_time() : at, input_time() + config.nested_grace);
         back -= std::min<std::uint32_t>(back, sp_customers[sp.value()]);
         if (!momentary) request_ping(sp, o.id, "verify_restoration", true);
       }
@@ -1030,10 +1037,7 @@ struct OutageEngine::Impl {
       SpState& s = sps[sp.value()];
       if (!s.dark || s.held || s.outage.valid() || !topology.energized(model.service_point(sp).bus)) continue;
       count(sp, -1);
-      s.held = true;
-      s.released_at = time;
-      s.nested_due = now + config.nested_grace;
-      schedule(s.nested_due, TimerKind::nested_due, sp.value());
+      hold_for_grace(sp, OutageId(), time, now + config.nested_grace);
       request_ping(sp, OutageId(), "verify_restoration", true);
     }
     rebuild_tree();
@@ -1062,11 +1066,7 @@ struct OutageEngine::Impl {
         back += sp_customers[sp.value()];
         if (s.outage == o.id) s.outage = OutageId();
         if (s.dark) {
-          s.held = true;
-          s.nested_parent = o.id;
-          s.released_at = time;
-          s.nested_due = now + config.nested_grace;
-          schedule(s.nested_due, TimerKind::nested_due, sp.value());
+          hold_for_grace(sp, o.id, time, now + config.nested_grace);
           request_ping(sp, o.id, "verify_restoration", true);
         }
       }
