@@ -111,6 +111,9 @@ struct Outage {
   std::uint32_t returned = 0;            // of `dark`, how many reported power back
   Timestamp returned_at = kNoTime;       // when the latest of them did (field time)
   std::vector<ServicePointId> island;    // device_open: the service points it cut off, still out
+  // device_open: service points it cut off that an older prediction below kept (take_island's
+  // rule); each joins `island` if it leaves that prediction while the device is still open.
+  std::vector<ServicePointId> behind;
   std::vector<Evidence> evidence;
   std::vector<RestorationStep> restorations;
   std::vector<ElementId> fault_indicators;  // flagged below the device since it started

@@ -579,7 +579,7 @@ struct OutageEngine::Impl {
       std::vector<ServicePointId> dark = o.dark;
       for (ServicePointId sp : dark) {
         sps[sp.value()].outage = OutageId();
-        queue_affected(sp);
+        if (!join_open_device(sp)) queue_affected(sp);
       }
       o.dark.clear();
       finish(o, OutageState::revised, kNoTime);
@@ -597,6 +597,34 @@ struct OutageEngine::Impl {
     schedule(due, TimerKind::nested_due, sp.value());
   }
 
+  // A service point that leaves an older prediction while the open device above it that the
+  // prediction kept it from (take_island) is still open: that device's outage takes it in, as
+  // it would have at the opening, instead of leaving it dead in no outage's keeping. False when
+  // no open device is keeping a place for it.
+  bool join_open_device(ServicePointId sp) {
+    if (topology.energized(model.service_point(sp).bus)) return false;
+    for (OutageId id : active) {
+      Outage& o = outages[id.value()];
+      if (!is_active(o.state) || !o.device_open) continue;
+      auto it = std::find(o.behind.begin(), o.behind.end(), sp);
+      if (it == o.behind.end()) continue;
+      o.behind.erase(it);
+      SpState& s = sps[sp.value()];
+      s.outage = id;
+      if (s.dark) {
+        count(sp, -1);
+        o.dark.push_back(sp);
+        o.evidence.push_back(s.first);
+      }
+      o.island.push_back(sp);
+      o.customers_out += sp_customers[sp.value()];
+      o.customers_affected = std::max(o.customers_affected, o.customers_out);
+      touch(id);
+      return true;
+    }
+    return false;
+  }
+
   // Ends an outage with power back: its service points still dark wait for the nested grace.
   void restore(Outage& o, Timestamp at) {
     bool momentary = o.state == OutageState::unconfirmed && at != kNoTime && at - o.start <= config.settle;
@@ -607,8 +635,9 @@ struct OutageEngine::Impl {
       s.outage = OutageId();
       if (s.dark) {
         count(sp, -1);
-        hold_for_grace(sp, o.id, at == kNoTime ? input_time() : at, input_time() + config.nested_grace);
         back -= std::min<std::uint32_t>(back, sp_customers[sp.value()]);
+        if (join_open_device(sp)) continue;
+        hold_for_grace(sp, o.id, at == kNoTime ? input_time() : at, input_time() + config.nested_grace);
         if (!momentary) request_ping(sp, o.id, "verify_restoration", true);
       }
     }
@@ -900,10 +929,18 @@ struct OutageEngine::Impl {
         o.returned_at = std::max(o.returned_at == kNoTime ? time : o.returned_at, time);
         touch(o.id);
         s.outage = OutageId();
+        // Back before a device above opened (its report late): cut off again since, and one of
+        // that device's customers out, no longer this prediction's.
+        if (join_open_device(sp)) o.customers_out -= std::min<std::uint32_t>(o.customers_out, sp_customers[sp.value()]);
         if (o.level == DeviceLevel::service_point && is_active(o.state)) {
           restore(o, time);
         } else if (NodeIndex n = tree.node_of_element(o.device); n != kNoNode) {
           mark_dirty(n);
+        } else if (is_active(o.state) && o.returned >= config.restore_share * std::max<std::uint32_t>(o.dark_peak, 1)) {
+          // Its device is cut off by an open one above, where no evaluation reaches: the rule
+          // that would dissolve it there (qualifies) applies here. Its power came back before
+          // that opening.
+          restore(o, std::min(o.returned_at, now));
         }
       }
       return;
@@ -1002,7 +1039,10 @@ struct OutageEngine::Impl {
         Outage& other = get(s.outage);
         if (other.device_open) continue;  // already cut off by a device below
         if (is_active(other.state)) {
-          if (other.start != kNoTime && other.start + kClockSkew < opened) continue;
+          if (other.start != kNoTime && other.start + kClockSkew < opened) {
+            get(id).behind.push_back(sp);
+            continue;
+          }
           merge(other.id, id);
         }
       }
@@ -1030,16 +1070,6 @@ struct OutageEngine::Impl {
     telemetered[e.value()] = 1;
     if (!topology.is_open(e)) return;
     topology.set_open(e, false);
-    // Every meter the closing re-energized that is still dark and in no outage's keeping (its
-    // power-on report is on its way, or lost) waits out the nested grace, and is read, before
-    // it can be an outage of its own.
-    for (ServicePointId sp : service_points_below(e)) {
-      SpState& s = sps[sp.value()];
-      if (!s.dark || s.held || s.outage.valid() || !topology.energized(model.service_point(sp).bus)) continue;
-      count(sp, -1);
-      hold_for_grace(sp, OutageId(), time, now + config.nested_grace);
-      request_ping(sp, OutageId(), "verify_restoration", true);
-    }
     rebuild_tree();
     for (OutageId id : active) {
       Outage& o = outages[id.value()];

@@ -780,5 +780,64 @@ TEST(OutageEngine, TheSameEventsAndClockGiveTheSameOutages) {
   EXPECT_EQ(run(), run());
 }
 
+TEST(OutageEngine, AnOlderPredictionRestoredWhileTheBreakerAboveIsOpenHandsItsMetersToTheBreaker) {
+  // Found by the drills. F's four meters gasp (F predicted); a minute later the breaker locks
+  // out, and F, older than the opening, stays its own outage with its meters (take_island).
+  // Then power-on reports from m1 and m2, sent before the lock-out, arrive late: F's power had
+  // come back at 2:50 (2 of 4 at restore_share 0.5), and its meters were cut off again at 3:00.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 2min);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  const OutageId fuse = d.only_active()->id;
+  d.scada("brk", SwitchState::open, SwitchCause::lockout, kT0 + 3min);
+  for (int i = 5; i <= 66; ++i) d.gasp("m" + std::to_string(i), kT0 + 3min);
+  d.advance(kT0 + 3min + 5s);
+  ASSERT_EQ(d.active_devices(), (std::vector<std::string>{"brk", "f"}));
+  d.back("m1", kT0 + 2min + 50s);
+  d.back("m2", kT0 + 2min + 50s);
+  d.advance(kT0 + 4min);
+  // F is restored when its power came back, though no evaluation reaches its dead node; its
+  // four meters are the breaker's now: all 66 customers out under it, m3 and m4 dark there.
+  EXPECT_EQ(d.engine->outage(fuse)->state, OutageState::restored);
+  EXPECT_EQ(d.engine->outage(fuse)->restored_at, kT0 + 2min + 50s);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"brk"});
+  const Outage* breaker = d.only_active();
+  EXPECT_EQ(breaker->customers_out, 66u);
+  for (const char* m : {"m3", "m4"}) {
+    const ServicePointStatus st = d.engine->status_of(d.model.find_service_point(m));
+    EXPECT_EQ(st.outage, breaker->id) << m;
+  }
+  // The breaker closes and every meter reports power back: nothing is left, and no outage
+  // appears at T1 (F's meters' transformer), where nothing happened.
+  d.scada("brk", SwitchState::closed, SwitchCause::manual, kT0 + 2h);
+  d.advance(kT0 + 2h + 1s);
+  for (int i = 1; i <= 66; ++i) d.back("m" + std::to_string(i), kT0 + 2h + 2s);
+  d.advance(kT0 + 2h + 10s);
+  d.advance(kT0 + 3h);
+  EXPECT_TRUE(d.active().empty()) << ::testing::PrintToString(d.active_devices());
+  EXPECT_EQ(d.engine->outages().size(), 2u) << "F and the breaker only";
+}
+
+TEST(OutageEngine, AMeterBackFromAnOlderPredictionWhileTheBreakerAboveIsOpenCountsUnderTheBreaker) {
+  // As above, but only m1's late power-on arrives (1 of 4: F stays). m1 had power at 2:50 and
+  // lost it with the breaker at 3:00: it is one of the breaker's customers out, not nobody's.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 2min);
+  d.scada("brk", SwitchState::open, SwitchCause::lockout, kT0 + 3min);
+  d.advance(kT0 + 3min + 5s);
+  d.back("m1", kT0 + 2min + 50s);
+  d.advance(kT0 + 4min);
+  ASSERT_EQ(d.active_devices(), (std::vector<std::string>{"brk", "f"}));
+  std::uint32_t out = 0;
+  for (const Outage* o : d.active()) out += o->customers_out;
+  EXPECT_EQ(out, 66u);  // the breaker's 62 and m1, and F's three still dark
+  const ServicePointStatus m1 = d.engine->status_of(d.model.find_service_point("m1"));
+  ASSERT_TRUE(m1.outage.valid());
+  EXPECT_EQ(d.device_of(*d.engine->outage(m1.outage)), "brk");
+}
+
 }  // namespace
 }  // namespace outage
+
