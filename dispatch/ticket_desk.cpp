@@ -205,10 +205,12 @@ struct TicketDesk::Impl {
   }
 
   void create_for_outage(const OutageEngine& engine, const Outage& o, Timestamp now) {
-    // A repair ticket already opened about a place inside it (an agent's, a hazard's) becomes its ticket.
+    // A repair ticket already opened about a place inside it (an agent's, a hazard's) becomes its
+    // ticket, though a crew may be at work on it already: the same fault, seen later by the meters.
+    std::erase_if(unbound, [&](TicketId id) { return !is_open(tickets[id.value()].state); });
     for (auto it = unbound.begin(); it != unbound.end(); ++it) {
       Ticket& t = tickets[it->value()];
-      if (!is_open(t.state) || !t.service_point.valid()) continue;
+      if (!t.service_point.valid()) continue;
       if (surviving(engine, engine.status_of(t.service_point).outage) == o.id) {
         unbound.erase(it);
         bind(t, engine, o);
@@ -478,7 +480,6 @@ struct TicketDesk::Impl {
     t.planned_crew.clear();
     t.planned_eta = kNoTime;
     route(t, now);
-    std::erase(unbound, t.id);
     touch(t.id);
     return {};
   }
@@ -500,7 +501,6 @@ struct TicketDesk::Impl {
     t.planned_eta = eta;
     t.assignment = std::move(reason);
     route(t, now);
-    std::erase(unbound, t.id);
     return {};
   }
 
@@ -527,7 +527,6 @@ struct TicketDesk::Impl {
     t.assignment = std::move(reason);
     crew_ticket[c->id] = t.id;
     route(t, now);
-    std::erase(unbound, t.id);
     touch(t.id);
     return {};
   }
@@ -566,8 +565,7 @@ struct TicketDesk::Impl {
         t.route.met = time;
         t.route.breached = time > t.route.due;
       }
-      std::erase(unbound, t.id);
-    };
+      };
     switch (s.status) {
       case CrewState::en_route:
         take();

@@ -174,6 +174,24 @@ TEST(TicketDesk, AHazardInsideAnOutageMarksItsTicketNotASecondOne) {
   EXPECT_EQ(r.open_tickets().front()->outage, f);
 }
 
+TEST(TicketDesk, AHazardTicketACrewIsAlreadyWorkingBecomesTheTicketOfTheOutageFoundThereLater) {
+  // Found by the drills: a wire down at m1 before any meter said anything; a crew goes and
+  // starts on it. When F's meters gasp, F's outage is the same fault: it takes the hazard's
+  // ticket, crew and all, and makes no second ticket for another crew to patrol.
+  Room r;
+  r.call(1, kT0, Symptom::wire_down);
+  ASSERT_EQ(r.open_tickets().size(), 1u);
+  const TicketId hazard = r.open_tickets().front()->id;
+  ASSERT_TRUE(r.crew("crew-1", CrewState::en_route, hazard, kT0 + 2min).ok());
+  ASSERT_TRUE(r.crew("crew-1", CrewState::on_site, hazard, kT0 + 20min).ok());
+  const OutageId f = r.blow_f(kT0 + 30min);
+  ASSERT_EQ(r.open_tickets().size(), 1u);
+  const Ticket& t = *r.open_tickets().front();
+  EXPECT_EQ(t.id, hazard);
+  EXPECT_EQ(t.outage, f);
+  EXPECT_EQ(t.crew, "crew-1");
+}
+
 TEST(TicketDesk, AnEmergencyComesFirstThenCriticalCustomers) {
   // c5 (below G) is a hospital.
   Room r([](NetworkModel& m) { m.customer(m.find_customer("c5")).customer_class = CustomerClass::critical; });
