@@ -88,6 +88,7 @@ struct SpState {
   bool silent = false;      // released from a hold with nothing said since: it can join a
                             // device's nested outage, not make a single premise of its own
   Timestamp last_off = kNoTime;  // field time of its latest off-evidence
+  EvidenceKind last_off_kind = EvidenceKind::last_gasp;
   bool pinged = false;
   Timestamp pinged_at = kNoTime;
   Timestamp reverified_for = kNoTime;  // the power-back time its last re-verifying ping answered
@@ -567,6 +568,7 @@ struct OutageEngine::Impl {
   void dissolve(OutageId id, NodeIndex n) {
     Outage& o = get(id);
     node_outage[n] = OutageId();
+    mark_dirty(n);  // looked at again as a device without an outage: darkness since may qualify it
     // Power back at enough of its dark points restores it; so does power back at any of them
     // once it has outlived its settling window: a restoration in progress (power-on reports
     // trickle in over a minute, some never come), not a prediction disproved.
@@ -692,7 +694,11 @@ struct OutageEngine::Impl {
   }
 
   // Asks for reads of meters below a fresh prediction that have said nothing: up to
-  // ping_meters_per_transformer under each transformer, ping_max_per_outage in all.
+  // ping_meters_per_transformer under each transformer, ping_max_per_outage in all. Its dark
+  // meters whose darkness is older than a power-back beside them are read first, whenever they
+  // were last read: their power-on reports may be what was lost, and were the prediction
+  // revised by its quiet meters' answers alone, that stale darkness would make it again as soon
+  // as the answers' live evidence expires, for ever.
   void ping_to_confirm(Outage& o) {
     if (o.pinged || o.device_open) return;
     o.pinged = true;
@@ -704,6 +710,12 @@ struct OutageEngine::Impl {
     if (!bus.valid()) return;
     std::unordered_map<NodeIndex, int> per_leaf;
     int asked = 0;
+    for (ServicePointId sp : o.dark) {
+      if (asked >= config.ping_max_per_outage) return;
+      if (!sps[sp.value()].dark || lit_since_off(sp) == kNoTime) continue;
+      ++asked;
+      request_ping(sp, o.id, "verify_restoration", true);
+    }
     for (BusId b : topology.buses_below_list(bus)) {
       for (ServicePointId sp : topology.service_points_at(b)) {
         if (asked >= config.ping_max_per_outage) return;
@@ -720,7 +732,8 @@ struct OutageEngine::Impl {
 
   // ---- evaluation ----------------------------------------------------------------------
 
-  void evaluate() {
+  // Steps 1 and 2 of evaluate().
+  void roll_up() {
     // 1. Nodes whose qualification flipped, top-down.
     std::vector<NodeIndex> flipped;
     for (NodeIndex n : dirty) {
@@ -787,6 +800,16 @@ struct OutageEngine::Impl {
       schedule(o.detected_at + config.settle, TimerKind::settle, id.value());
       attach(sp, id);
     }
+  }
+
+  void evaluate() {
+    // Steps 1 and 2 run again while they leave nodes to look at (an outage dissolved above gave
+    // its meters back, and the devices over them may qualify now), so that one input settles
+    // at the right device instead of passing through a lower one; a few passes at most.
+    for (int pass = 0; pass < 3; ++pass) {
+      roll_up();
+      if (dirty.empty()) break;
+    }
     // 3. Fresh predictions that would gain from a ping; customer counts.
     // Only what was touched since the last evaluation (`changed` grows until take_changed()).
     for (std::size_t i = 0; i < refresh.size(); ++i) {  // ping_to_confirm may touch more
@@ -840,7 +863,10 @@ struct OutageEngine::Impl {
   void off(ServicePointId sp, EvidenceKind kind, Timestamp time, std::int64_t seq) {
     SpState& s = sps[sp.value()];
     s.silent = false;
-    if (s.last_off == kNoTime || time > s.last_off) s.last_off = time;
+    if (s.last_off == kNoTime || time > s.last_off) {
+      s.last_off = time;
+      s.last_off_kind = kind;
+    }
     Evidence ev{time, seq, sp.value(), kind};
     float w = static_cast<float>(trust(kind));
     bool call = kind == EvidenceKind::call;
@@ -894,6 +920,21 @@ struct OutageEngine::Impl {
 
   // Power back, or live evidence from a point that was not dark.
   void on(ServicePointId sp, EvidenceKind kind, Timestamp time, std::int64_t seq) {
+    const SpState& s = sps[sp.value()];
+    if (s.dark && time >= s.off_time && s.last_off != kNoTime && time < s.last_off) {
+      // Power back then, and out again since: a later gasp, read or call says so (a
+      // concentrator's batch brings the power-on of a closing after the gasp of the re-trip
+      // that followed it). The dark spell it ends is over; another began with that evidence.
+      const EvidenceKind again = s.last_off_kind;
+      const Timestamp at = s.last_off;
+      power_back(sp, kind, time, seq);
+      if (!sps[sp.value()].dark) off(sp, again, at, seq);
+      return;
+    }
+    power_back(sp, kind, time, seq);
+  }
+
+  void power_back(ServicePointId sp, EvidenceKind kind, Timestamp time, std::int64_t seq) {
     SpState& s = sps[sp.value()];
     Evidence ev{time, seq, sp.value(), kind};
     if (s.dark && time >= s.off_time) {

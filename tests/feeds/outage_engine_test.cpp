@@ -838,6 +838,55 @@ TEST(OutageEngine, AMeterBackFromAnOlderPredictionWhileTheBreakerAboveIsOpenCoun
   EXPECT_EQ(d.device_of(*d.engine->outage(m1.outage)), "brk");
 }
 
+TEST(OutageEngine, DarknessOlderThanAPowerBackBesideItIsReadWhenItWouldMakeAPredictionAgain) {
+  // Found by the drills: F restored (m1 and m2 back, 2 of 4); m3's and m4's power-on reports
+  // and the reads after the restoration are lost. After the nested grace their old darkness
+  // makes F again. Reading only F's quiet meters, which answer live, revises F without an
+  // answer from m3 and m4; when that live evidence expires (15 min) F is predicted again, and
+  // so on for ever. m3 and m4 are read too, since their darkness is older than the power back
+  // beside them: they answer live, and F is not predicted again.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 2min);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  d.back("m1", kT0 + 1h);
+  d.back("m2", kT0 + 1h);
+  d.advance(kT0 + 1h + 1s);
+  ASSERT_TRUE(d.active().empty());
+  (void)d.engine->take_ping_requests();  // lost
+  // From here every read is answered, truthfully: the four meters have power.
+  for (Timestamp t = kT0 + 1h + 1min; t <= kT0 + 3h; t += 1min) {
+    d.advance(t);
+    for (const PingRequest& p : d.engine->take_ping_requests()) d.ping(std::string(d.model.service_point(p.meter).id), true, t + 10s);
+  }
+  int again = 0;
+  for (const Outage& o : d.engine->outages()) again += o.detected_at > kT0 + 1h;
+  EXPECT_LE(again, 1) << "F is predicted again at most once";
+  EXPECT_TRUE(d.active().empty()) << ::testing::PrintToString(d.active_devices());
+}
+
+TEST(OutageEngine, APowerOnOlderThanTheGaspOfARetripEndsTheOldOutageAndTheMeterIsOutAgain) {
+  // Found by the drills: F's section is switched back on onto a second fault and trips again a
+  // second later. The meters' gasps of the re-trip come at once; their power-ons of the closing
+  // come a quarter of an hour later with a concentrator's batch. Power was back at 1:00 (the
+  // first outage's end) and is out again since 1:00:02: a second outage, not four lit meters.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 2min);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  const OutageId first = d.only_active()->id;
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0 + 1h + 2s);
+  d.advance(kT0 + 1h + 10s);
+  for (int i = 1; i <= 4; ++i) d.back("m" + std::to_string(i), kT0 + 1h);
+  d.advance(kT0 + 1h + 15min);
+  EXPECT_EQ(d.engine->outage(first)->state, OutageState::restored);
+  EXPECT_EQ(d.engine->outage(first)->restored_at, kT0 + 1h);
+  ASSERT_EQ(d.active_devices(), std::vector<std::string>{"f"});
+  EXPECT_NE(d.only_active()->id, first);
+  EXPECT_EQ(d.only_active()->start, kT0 + 1h + 2s);
+  EXPECT_EQ(d.only_active()->customers_out, 4u);
+}
+
 }  // namespace
 }  // namespace outage
 
