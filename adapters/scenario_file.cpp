@@ -100,7 +100,7 @@ void read_records(TomlReader& r, const toml::array& a, std::vector<RecordPlan>& 
 }
 
 void read_signals(TomlReader& r, const toml::table& t, SignalPlan& out) {
-  r.only_known(t, "signals", {"last_gasp_wait", "last_gasp_delivery", "last_gasp_delay", "power_on_delivery", "power_on_delay",
+  r.only_known(t, "signals", {"last_gasp_wait", "last_gasp_delivery", "last_gasp_delay", "power_on_delivery", "power_on_delay", "power_on_wait",
                               "concentrator_share", "concentrator_period", "scada", "scada_delay", "fault_indicators",
                               "fci_delay", "gateways", "gateway_delivery", "gateway_delay", "ping_delivery", "ping_delay", "sags_per_meter_hour"});
   read_range(r, t, "signals", "last_gasp_wait", out.last_gasp_wait);
@@ -108,6 +108,7 @@ void read_signals(TomlReader& r, const toml::table& t, SignalPlan& out) {
   read_range(r, t, "signals", "last_gasp_delay", out.last_gasp_delay);
   r.real(t, "signals", "power_on_delivery", out.power_on_delivery);
   read_range(r, t, "signals", "power_on_delay", out.power_on_delay);
+  read_range(r, t, "signals", "power_on_wait", out.power_on_wait);
   r.real(t, "signals", "concentrator_share", out.concentrator_share);
   r.duration(t, "signals", "concentrator_period", out.concentrator_period);
   r.strings(t, "signals", "scada", out.scada);

@@ -207,8 +207,31 @@ void CrewFleet::next_repair(std::size_t i, std::uint64_t job, Timestamp t) {
   sites_.erase(site);
   field_.repair(std::span<const int>(&closing, 1), t);
   SimCrew& finder = crews_[owner];
-  if (finder.phase == Phase::repairing) finish(owner, finder.job, t);
+  if (finder.phase == Phase::repairing) {
+    // Field::close: damage that struck the section while it was dead trips it a second later.
+    const std::uint64_t finder_job = finder.job;
+    const NodeIndex section = field_.node_of_fault(closing);
+    agenda_.at(t + std::chrono::seconds(2),
+               [this, owner, finder_job, section](Timestamp at) { after_closing(owner, finder_job, section, at); });
+  }
   if (owner != i && c.phase == Phase::repairing && c.job == job) finish(i, job, t);
+}
+
+void CrewFleet::after_closing(std::size_t i, std::uint64_t job, NodeIndex section, Timestamp t) {
+  SimCrew& c = crews_[i];
+  if (c.job != job || c.phase != Phase::repairing) return;
+  std::vector<int> again = field_.claim_faults_at(section);
+  if (again.empty()) {
+    finish(i, job, t);
+    return;
+  }
+  CrewTrip& trip = trips_[static_cast<std::size_t>(c.trip)];
+  trip.faults.insert(trip.faults.end(), again.begin(), again.end());
+  trip.faults_found = static_cast<int>(trip.faults.size());
+  c.faults = again;
+  c.site = next_site_++;
+  sites_[c.site] = SiteWork{c.zone, again, 0, again.back(), i};
+  next_repair(i, job, t);
 }
 
 void CrewFleet::repair_done(std::size_t i, std::uint64_t job, int fault, Timestamp t) {

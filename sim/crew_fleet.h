@@ -85,6 +85,9 @@ class CrewFleet {
   // for the others to switch the section back on).
   void next_repair(std::size_t crew, std::uint64_t job, Timestamp t);
   void repair_done(std::size_t crew, std::uint64_t job, int fault, Timestamp t);
+  // A moment after the finder switched `section` back on: when it tripped again, the crew saw it
+  // and stays on the damage that struck while it was dead; else it reports the repair done.
+  void after_closing(std::size_t crew, std::uint64_t job, NodeIndex section, Timestamp t);
   void status(const SimCrew& c, CrewState state, const std::string& ticket, Timestamp t, std::optional<Timestamp> etr = std::nullopt);
   void position(const SimCrew& c, Timestamp t);
   Event event(Timestamp t, EventPayload payload);

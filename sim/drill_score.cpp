@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -53,6 +54,20 @@ bool matches(const ObservedOutage& o, const TruthFault& f, Timestamp drill_end) 
   return o.detected_at >= from && o.detected_at <= to;
 }
 
+// Whether `o` detects `f` though made before it: it detected the fault `f` came right after at
+// the same device (a section switched back on onto a second fault trips again at once: its
+// customers never see the power, and the outage the system had rightly goes on), and it had
+// not ended when `f` began.
+bool carries_on(const ObservedOutage& o, const TruthFault& f, std::span<const TruthFault* const> faults, Timestamp drill_end) {
+  if (f.start == kNoTime || o.state == "merged") return false;
+  const bool ended = o.state != "unconfirmed" && o.state != "probable" && o.state != "confirmed";
+  if (ended && (o.restored_at == kNoTime || o.restored_at < f.start)) return false;
+  return std::any_of(faults.begin(), faults.end(), [&](const TruthFault* g) {
+    return g != &f && g->device == f.device && g->cleared != kNoTime && g->cleared <= f.start &&
+           f.start - g->cleared <= kDetectionGrace && matches(o, *g, drill_end);
+  });
+}
+
 // Minutes (or seconds) from the fault's start, never negative: a detection in the grace minute,
 // or a ticket that reached the place before the fault, counts as no delay.
 Duration since(Timestamp t, Timestamp start) {
@@ -67,7 +82,8 @@ DetectionScore score_detection(const DrillRecord& r, const std::vector<const Tru
   for (const TruthFault* f : sustained) {
     Timestamp earliest = kNoTime;
     for (const ObservedOutage& o : r.outages) {
-      if (matches(o, *f, r.end) && (earliest == kNoTime || o.detected_at < earliest)) earliest = o.detected_at;
+      if (!matches(o, *f, r.end) && !carries_on(o, *f, sustained, r.end)) continue;
+      if (earliest == kNoTime || o.detected_at < earliest) earliest = o.detected_at;
     }
     if (earliest == kNoTime) continue;
     ++d.detected;

@@ -3,8 +3,10 @@
 //   - detection, at device level: a sustained truth fault is detected when an outage the system
 //     predicted names the device that cleared it (at any stage as it grew; or, for a device
 //     feeding a single premise, names that premise) and was detected
-//     between the fault's start (a minute's grace) and its clearing (or the drill's end).
-//     Recall: detected faults over sustained faults. Precision: over outages (one prediction
+//     between the fault's start (a minute's grace) and its clearing (or the drill's end); or,
+//     for a fault that struck as its section was switched back on after an earlier one at the
+//     same device (it trips again at once: nobody saw the power), an outage that detected the
+//     earlier fault and had not ended when this one began. Recall: detected faults over sustained faults. Precision: over outages (one prediction
 //     each, however many devices it named), those that named some fault's device in time,
 //     leaving out the ones that ended momentary, customer-side (both right answers about no
 //     fault) or merged into another. Delay: detection time less the fault's start, the median.

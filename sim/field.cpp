@@ -236,8 +236,14 @@ void Field::went_lit(ServicePointId sp, Timestamp t) {
   const bool long_enough = out >= noticed.between(g.last_gasp_wait);
   SimRandom r(scenario_.seed, Stream::meter, i, 2ULL * periods_[i] + 1);
   if (long_enough && r.chance(g.power_on_delivery)) {
-    agenda_.at(delivered(sp, t, g.power_on_delay, r), [this, sp, t](Timestamp) {
-      send_(event("sim-ami", t, MeterPowerOn{std::string(model_.service_point(sp).id)}));
+    // Sent once the power has stayed on for the meter's wait, stamped with its return.
+    const Timestamp steady = t + r.between(g.power_on_wait);
+    const std::uint32_t ep = epoch_[i];
+    agenda_.at(steady, [this, sp, t, ep, r](Timestamp at) mutable {
+      if (epoch_[sp.value()] != ep) return;  // out again within the wait: no report
+      agenda_.at(delivered(sp, at, scenario_.signals.power_on_delay, r), [this, sp, t](Timestamp) {
+        send_(event("sim-ami", t, MeterPowerOn{std::string(model_.service_point(sp).id)}));
+      });
     });
   }
   if (!gateways_of_.empty()) {
@@ -419,6 +425,16 @@ void Field::send_record(const RecordPlan& r, Timestamp t) {
   rec.devices = r.devices;
   rec.customers = r.customers;
   send_(event("sim-records", t, std::move(rec)));
+}
+
+std::vector<int> Field::claim_faults_at(NodeIndex section) {
+  for (const FaultState& f : faults_) {
+    if (f.node == section && !f.claimed && !f.truth.momentary && f.interruption >= 0 &&
+        interruptions_[static_cast<std::size_t>(f.interruption)].open) {
+      return claim_faults(section);
+    }
+  }
+  return {};
 }
 
 std::vector<int> Field::claim_faults(NodeIndex zone) {

@@ -58,6 +58,10 @@ class Field {
   // was dead (it never shows: repaired before the section is switched back on). They are then
   // the crew's.
   std::vector<int> claim_faults(NodeIndex zone);
+  // The fault at `section`'s own device only (the section a crew just switched back on tripped
+  // again, onto damage that struck while it was dead): nothing above or below it.
+  std::vector<int> claim_faults_at(NodeIndex section);
+  NodeIndex node_of_fault(int fault) const { return faults_[static_cast<std::size_t>(fault)].node; }
   // A crew finished the repair of these faults at t: their devices close.
   void repair(std::span<const int> faults, Timestamp t);
   // The repair time of a fault.

@@ -84,6 +84,9 @@ struct SignalPlan {
   double last_gasp_delivery = 0.7;
   DurationRange last_gasp_delay{std::chrono::seconds(1), std::chrono::seconds(20)};
   double power_on_delivery = 0.8;
+  // A meter reports power back once it has stayed on this long (no report of a closing that
+  // tripped again at once, onto a second fault: the power was never back for its customers).
+  DurationRange power_on_wait{std::chrono::seconds(30), std::chrono::seconds(45)};
   DurationRange power_on_delay{std::chrono::seconds(1), std::chrono::seconds(30)};
   double concentrator_share = 0.2;  // meters whose messages a data concentrator batches
   Duration concentrator_period = std::chrono::minutes(15);

@@ -208,6 +208,31 @@ TEST(DrillScoring, ADetectionCountsFromAMinuteBeforeTheFaultToItsClearing) {
   EXPECT_DOUBLE_EQ(*s.detection.median_delay_s, 3570.0);
 }
 
+TEST(DrillScoring, AnOutageThatGoesOnWhenItsSectionTripsAgainOntoASecondFaultDetectsThatToo) {
+  // Fault 1 at R1 from minute 10 to 100; switched back on at 100, R1 trips a second later onto
+  // fault 2 (to minute 160). Its customers never saw the power: the outage detected at minute
+  // 12 goes on to 160 and detects both, fault 2 with no delay.
+  DrillRecord r = four_hour_drill();
+  r.faults = {sustained(1, "R1", 10, 100), sustained(2, "R1", 100 + 1.0 / 60, 160)};
+  ObservedOutage goes_on = predicted("R1", 12, "restored");
+  goes_on.restored_at = at(160);
+  r.outages = {goes_on};
+  DrillScore s = score(r);
+  EXPECT_EQ(s.detection.detected, 2);
+  EXPECT_EQ(s.detection.false_predictions, 0);
+  // Delays 120 s and 0 s: their mean.
+  EXPECT_DOUBLE_EQ(*s.detection.median_delay_s, 60.0);
+
+  // Ended at the first clearing, it saw nothing of the second fault.
+  r.outages[0].restored_at = at(100);
+  EXPECT_EQ(score(r).detection.detected, 1);
+  // Nor does an outage made before a fault it did not follow: a second fault at R1 half an
+  // hour after the first was cleared is another story.
+  r.outages[0].restored_at = at(200);
+  r.faults[1].start = at(130);
+  EXPECT_EQ(score(r).detection.detected, 1);
+}
+
 TEST(DrillScoring, MomentaryCustomerSideAndMergedOutagesDoNotCountAgainstPrecision) {
   DrillRecord r = four_hour_drill();
   r.faults = {sustained(1, "R1", 10, 100)};

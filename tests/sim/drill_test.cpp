@@ -206,6 +206,7 @@ class ScriptedDispatch final : public DrillTarget {
   Result<std::vector<std::string>> deliver(std::span<const Event> events, Timestamp) override {
     for (const Event& e : events) {
       if (const CrewStatus* c = e.get<CrewStatus>(); c && c->status == CrewState::repaired) done_.push_back(c->crew);
+      if (e.get<MeterPowerOn>()) power_back.push_back(e.time);
     }
     return std::vector<std::string>{};
   }
@@ -226,6 +227,8 @@ class ScriptedDispatch final : public DrillTarget {
   std::uint64_t customers_out() override { return 0; }
   std::vector<ObservedOutage> outages() override { return {}; }
   std::vector<TargetTicket> tickets() override { return {}; }
+
+  std::vector<Timestamp> power_back;  // the times the meters' power-on reports give
 
  private:
   std::vector<Order> orders_;
@@ -266,7 +269,47 @@ TEST(Field, ASecondCrewAtTheSameSiteTakesTheNextRepairAndTheSectionIsBackSooner)
   EXPECT_EQ(second->faults_found, 1);
   EXPECT_EQ(second->done, second->arrived + 30min) << "one repair, then it leaves";
   EXPECT_EQ(faults[0].cleared, first->arrived + 60min);
-  EXPECT_EQ(first->done, faults[0].cleared);
+  EXPECT_EQ(first->done, faults[0].cleared + 2s) << "it watches the section hold for a moment";
+}
+
+TEST(Field, ACrewThatSwitchesItsSectionBackOnOntoFreshDamageSeesItTripAndStays) {
+  // l115 fails at 5 min; crew-1, sent at 10 min, is on it within the hour. Another line of the
+  // same section fails at 60 min, while it is dead: it shows only when crew-1 switches the section
+  // back on (30 minutes after its arrival), tripping it a second later. crew-1 sees the trip,
+  // stays and repairs that too (30 minutes more); its trip found two faults, and it reports the
+  // repair done only when the section holds.
+  const Topology topology(ieee123());
+  DeviceTree tree(ieee123());
+  tree.build(topology);
+  const NodeIndex section = tree.node_of_bus(topology.downstream_bus(ieee123().find_element("line.l115")));
+  std::string other;
+  for (const Element& e : ieee123().elements()) {
+    if (e.kind != ElementKind::line || e.id == "line.l115") continue;
+    const BusId below = topology.downstream_bus(ieee123().find_element(e.id));
+    if (below.valid() && tree.node_of_bus(below) == section) {
+      other = std::string(e.id);
+      break;
+    }
+  }
+  ASSERT_FALSE(other.empty());
+  Scenario s = lockout_with({{other, 60min, false}});
+  ScriptedDispatch dispatch({{"crew-1", "A", kStart + 10min}});
+  auto run = run_drill(s, ieee123(), nullptr, dispatch);
+  ASSERT_TRUE(run) << run.error().message;
+  const auto& faults = run->record.faults;
+  ASSERT_EQ(run->record.trips.size(), 1u) << "one visit";
+  const CrewTrip& trip = run->record.trips.front();
+  ASSERT_LT(trip.arrived, kStart + 60min) << "on site before the other damage";
+  ASSERT_EQ(faults.size(), 2u);
+  EXPECT_EQ(faults[0].cleared, trip.arrived + 30min);
+  EXPECT_EQ(faults[1].start, faults[0].cleared + 1s) << "it shows when the section is back on";
+  EXPECT_EQ(faults[1].cleared, faults[0].cleared + 2s + 30min);
+  EXPECT_EQ(trip.faults_found, 2);
+  EXPECT_EQ(trip.done, faults[1].cleared + 2s);
+  // The meters report the power back of the second closing only: the first lasted a second,
+  // less than any meter's wait (30-45 s).
+  EXPECT_EQ(std::count(dispatch.power_back.begin(), dispatch.power_back.end(), faults[0].cleared), 0);
+  EXPECT_GT(std::count(dispatch.power_back.begin(), dispatch.power_back.end(), faults[1].cleared), 0);
 }
 
 TEST(Field, ACrewRepairsOneFaultPerVisit) {
