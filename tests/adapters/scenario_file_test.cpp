@@ -22,6 +22,7 @@ line_per_km_hour = { calm = 0.001, storm = 0.2 }
 placed = [ { device = "line.l12", at = "1h20m" } ]
 [signals]
 last_gasp_wait = ["30s", "45s"]
+power_on_wait = ["1m", "2m"]
 scada = ["breaker"]
 [[records]]
 id = "PW-1"
@@ -69,6 +70,8 @@ TEST(ScenarioFile, AGoodScenarioReadsIntoItsPlan) {
   ASSERT_EQ(s->records.size(), 1u);
   EXPECT_EQ(s->records[0].notice, -std::chrono::hours(1));  // planned work: announced an hour ahead by default
   EXPECT_EQ(s->crews[0].depot_bus, "150");
+  EXPECT_EQ(s->signals.power_on_wait.low, std::chrono::minutes(1));
+  EXPECT_EQ(s->signals.power_on_wait.high, std::chrono::minutes(2));
   EXPECT_TRUE(check(*s, ieee123())) << check(*s, ieee123()).error().message;
 }
 
@@ -112,6 +115,8 @@ TEST(ScenarioFile, BadWordsTypesAndUnknownKeysAreNamed) {
   EXPECT_NE(refused(with(kGood, "duration = \"6h\"", "duration = \"six hours\"")).message.find("duration"), std::string::npos);
   EXPECT_NE(refused(with(kGood, "seed = 9", "seed = 9\nwind = 3")).message.find("wind: unknown key"), std::string::npos);
   EXPECT_NE(refused(with(kGood, "last_gasp_wait = [\"30s\", \"45s\"]", "last_gasp_wait = [\"45s\", \"30s\"]")).message.find("signals.last_gasp_wait"),
+            std::string::npos);
+  EXPECT_NE(refused(with(kGood, "power_on_wait = [\"1m\", \"2m\"]", "power_on_wait = \"1m\"")).message.find("signals.power_on_wait"),
             std::string::npos);
   EXPECT_NE(refused(with(kGood, "model = \"feeders/ieee123/Run_IEEE123Bus.DSS\"\n", "")).message.find("model"), std::string::npos);
 }
