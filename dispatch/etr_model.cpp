@@ -85,7 +85,13 @@ Etr EtrModel::fault(const FaultSituation& f, Timestamp now) const {
   auto [repair50, repair90] = repair_time(f.level, f.area_class);
   const bool learned = history(f.level) >= std::max<std::size_t>(config_.min_history, 1);
   const double trust = learned ? 0.2 : 0.0;
-  if (f.arrived != kNoTime) return not_before({f.arrived + repair50, f.arrived + repair90, 0.5 + trust, "on_site"}, now);
+  if (f.arrived != kNoTime) {
+    // What is likely left of it, given how long it has lasted: a repair that overruns is likely
+    // a long one, not one "30 minutes from done" again and again.
+    const Duration elapsed = std::max(Duration::zero(), now - f.arrived);
+    const Timestamp p50 = elapsed == Duration::zero() ? f.arrived + repair50 : now + remaining_repair(f.level, f.area_class, elapsed);
+    return not_before({p50, std::max(f.arrived + repair90, p50 + (repair90 - repair50)), 0.5 + trust, "on_site"}, now);
+  }
   const Duration travel50 = f.arrival_limit / 2, travel90 = f.arrival_limit;
   if (f.dispatched != kNoTime && f.trip && f.trip_from != kNoTime) {
     // From where the crew was last seen; the trip's p90 half as long again (traffic, the last mile).
@@ -94,6 +100,10 @@ Etr EtrModel::fault(const FaultSituation& f, Timestamp now) const {
   }
   if (f.dispatched != kNoTime) {
     return not_before({f.dispatched + travel50 + repair50, f.dispatched + travel90 + repair90, 0.4 + trust, "en_route"}, now);
+  }
+  if (f.planned_arrival != kNoTime) {
+    // The planner's arrival, its p90 a trip's worth later (the present repairs run over).
+    return not_before({f.planned_arrival + repair50, f.planned_arrival + (travel90 - travel50) + repair90, 0.35 + trust, "planned"}, now);
   }
   // Queued: the first crew free, then the backlog ahead of it (each job: travel + repair).
   const Timestamp free = std::max(now, f.crew_free_at == kNoTime ? now : f.crew_free_at);

@@ -2,7 +2,9 @@
 //
 //   - planned and temporary work: the record's end; load shedding: its block's end (a record too);
 //   - a fault: when the first suitable crew is free + its travel + the on-site repair time for the
-//     device's level + the backlog of repairs queued ahead of it in a storm. Repair times are
+//     device's level + the backlog of repairs queued ahead of it in a storm; or, when the planner
+//     has a crew in mind for it, that crew's predicted arrival + the repair. On site, what is
+//     likely left of a repair that has lasted so long (remaining_repair), from now. Repair times are
 //     learned from closed tickets (arrival to restoration, per device level); before there is
 //     enough history, the service commitments' averages stand in (restoration within 3 hours of
 //     arrival in urban areas, 4 in rural ones) as the mean of a log-normal spread. Travel is half
@@ -56,6 +58,10 @@ struct FaultSituation {
   // of it per crew on shift (0 when crews outnumber the queue).
   Timestamp crew_free_at = kNoTime;
   double queued_ahead_per_crew = 0;
+  // No crew on the way yet, but the planner's predicted arrival of the crew it has in mind
+  // (queued behind that crew's present work, or assigned and not yet left): it knows the real
+  // queue, each crew's place and what its present repair has left, better than the backlog.
+  Timestamp planned_arrival = kNoTime;
   std::optional<Timestamp> crew_estimate;
   std::optional<Timestamp> dispatcher_override;
 };

@@ -771,9 +771,11 @@ struct TicketDesk::Impl {
             f.trip_from = c->position_at;
           }
         }
+        if (t.dispatched == kNoTime) f.planned_arrival = t.assigned_eta;  // bound, not yet on its way
       } else {
         f.crew_free_at = first_crew_free(now);
         f.queued_ahead_per_crew = static_cast<double>(queue_position[tid.value()]) / static_cast<double>(crews);
+        if (!t.planned_crew.empty()) f.planned_arrival = t.planned_eta;
       }
     } else {
       // No ticket yet: behind every repair waiting now.

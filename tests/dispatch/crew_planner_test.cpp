@@ -139,6 +139,23 @@ TEST(CrewPlanner, AHazardPreemptsAQueuedOrdinaryTicket) {
   EXPECT_TRUE(r.ticket(g).crew.empty());
 }
 
+TEST(CrewPlanner, ATicketQueuedBehindABusyCrewIsToldThePlannedArrivalPlusTheRepair) {
+  // One crew, on site at F; G waits in its queue. The hotline's ETR for G is the plan's arrival
+  // of that crew at G, plus the repair: not the backlog's guess.
+  Room r;
+  r.crews({profile("a", 0)});
+  busy_at_f(r, "a", kT0);
+  const TicketId g = r.outage({5, 6, 7}, kT0 + 20min, "g");
+  ASSERT_EQ(r.ticket(g).planned_crew, "a");
+  const Timestamp arrival = r.ticket(g).planned_eta;
+  ASSERT_NE(arrival, kNoTime);
+  const Etr e = r.room.desk().etr(r.room.engine(), r.ticket(g).outage, kT0 + 21min);
+  EXPECT_EQ(e.basis, "planned");
+  const auto [p50, p90] = r.room.desk().etr_model().repair_time(DeviceLevel::fuse, AreaClass::urban);
+  EXPECT_EQ(e.p50, arrival + p50);
+  EXPECT_GE(e.p90, arrival + p90);
+}
+
 TEST(CrewPlanner, ACrewLongPastItsExpectedRepairIsNotWaitedForWhenAnIdleCrewCanMakeTheLimit) {
   // a has been at fuse F (b3) since 10 min; b is idle at x = 12 km. Fuse G (b4) blows at 4 h:
   // a is 1 km from it, b 8 km (22.4 min: within 45). The prior's median repair is 150.35 min

@@ -68,16 +68,23 @@ TEST(EtrModel, WhatIsLeftComesFromTheLearntRepairsThatLastedLonger) {
   EXPECT_GT(m.remaining_repair(DeviceLevel::transformer, AreaClass::urban, 300min), Duration(30min));
 }
 
-TEST(EtrModel, OnSiteTheEstimateRunsFromTheArrival) {
-  EtrModel m;
+TEST(EtrModel, OnSiteTheEstimateRunsFromTheArrivalAndAnOverrunIsLikelyALongRepair) {
+  EtrModel m;  // the prior: log-normal, median 150.35 min, sigma 0.6
   FaultSituation f;
   f.level = DeviceLevel::fuse;
   f.arrived = kT0;
   auto [p50, p90] = m.repair_time(DeviceLevel::fuse, AreaClass::urban);
-  Etr e = m.fault(f, kT0 + 10min);
+  Etr e = m.fault(f, kT0);
   EXPECT_EQ(e.basis, "on_site");
   EXPECT_EQ(e.p50, kT0 + p50);
   EXPECT_EQ(e.p90, kT0 + p90);
+  // Three times the median on (451 min), still off: not "half an hour from now" but what is
+  // left of such a repair, 0.57968 of the median (EtrModel.WhatIsLeft...): 87.2 minutes.
+  const Timestamp late = kT0 + 3 * p50;
+  e = m.fault(f, late);
+  const double left_min = std::chrono::duration<double, std::ratio<60>>(e.p50 - late).count();
+  EXPECT_NEAR(left_min, 0.57968 * 150.35, 0.1);
+  EXPECT_GE(e.p90, e.p50);
 }
 
 TEST(EtrModel, QueuedRepairsWaitForTheBacklog) {
