@@ -61,7 +61,7 @@ std::string_view to_string(EvidenceKind k) {
 
 namespace {
 
-enum class TimerKind : std::uint8_t { settle, reclose, live_expiry, nested_due, record_end };
+enum class TimerKind : std::uint8_t { settle, reclose, live_expiry, nested_due, record_end, reread };
 
 struct Timer {
   Timestamp at;
@@ -92,6 +92,8 @@ struct SpState {
   bool pinged = false;
   Timestamp pinged_at = kNoTime;
   Timestamp reverified_for = kNoTime;  // the power-back time its last re-verifying ping answered
+  std::uint8_t rereads = 0;  // reads asked again of this dark spell, nothing having answered
+  bool reread_due = false;   // a reread timer is set
   OutageId outage;          // the active outage it is part of
   OutageId nested_parent;   // the restored outage it stayed dark after
   RecordId record;          // the record explaining its darkness
@@ -693,6 +695,18 @@ struct OutageEngine::Impl {
     return latest;
   }
 
+  // A dark meter waiting for a read to say whether it is still out (silent since a restoration,
+  // or dark from before a power-back beside it): reads get lost, so it is read again every
+  // ping_repeat_after while nothing answers, a few times, instead of staying dark in no
+  // outage's keeping for the rest of the storm.
+  static constexpr std::uint8_t kMaxRereads = 3;
+  void reread_later(ServicePointId sp) {
+    SpState& s = sps[sp.value()];
+    if (s.reread_due || s.rereads >= kMaxRereads) return;
+    s.reread_due = true;
+    schedule(now + config.ping_repeat_after, TimerKind::reread, sp.value());
+  }
+
   // Asks for reads of meters below a fresh prediction that have said nothing: up to
   // ping_meters_per_transformer under each transformer, ping_max_per_outage in all. Its dark
   // meters whose darkness is older than a power-back beside them are read first, whenever they
@@ -784,7 +798,10 @@ struct OutageEngine::Impl {
         continue;
       }
       if (s.signals < std::max(config.threshold(DeviceLevel::service_point).min_evidence, 1)) continue;
-      if (s.silent) continue;  // a ping, a call or a gasp must say it is still out
+      if (s.silent) {  // a ping, a call or a gasp must say it is still out
+        reread_later(sp);
+        continue;
+      }
       if (Timestamp lit = lit_since_off(sp); lit != kNoTime) {
         // Power came back beside it after it last said it was off: read the meter first (once
         // per such power-back); a dead answer, a call or a gasp brings it back here.
@@ -792,6 +809,7 @@ struct OutageEngine::Impl {
           s.reverified_for = lit;
           request_ping(sp, s.nested_parent, "verify_restoration", true);
         }
+        reread_later(sp);
         continue;
       }
       OutageId id = new_outage(DeviceLevel::service_point, ElementId(), sp, model.service_point(sp).bus);
@@ -893,6 +911,7 @@ struct OutageEngine::Impl {
     s.live_until = kNoTime;
     s.dark = true;
     s.signals = 1;
+    s.rereads = 0;
     s.calls_only = call;
     s.weight = w;
     s.off_time = time;
@@ -1261,6 +1280,16 @@ struct OutageEngine::Impl {
             count_live(ServicePointId(t.index), -1);
             s.live_until = kNoTime;
           }
+          break;
+        }
+        case TimerKind::reread: {
+          SpState& s = sps[t.index];
+          s.reread_due = false;
+          const ServicePointId sp(t.index);
+          if (!s.dark || !s.counted || s.outage.valid() || (!s.silent && lit_since_off(sp) == kNoTime)) break;
+          ++s.rereads;
+          request_ping(sp, s.nested_parent, "verify_restoration", true);
+          reread_later(sp);
           break;
         }
         case TimerKind::nested_due: {

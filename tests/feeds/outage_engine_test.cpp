@@ -887,6 +887,36 @@ TEST(OutageEngine, APowerOnOlderThanTheGaspOfARetripEndsTheOldOutageAndTheMeterI
   EXPECT_EQ(d.only_active()->customers_out, 4u);
 }
 
+TEST(OutageEngine, ADarkMeterWhoseReadsWentUnansweredIsReadAgainAndItsAnswerMakesItsOutage) {
+  // Found by the drills: F restored (m1..m3 back); m4, still dark, is held and read, and that
+  // read is lost; its darkness is older than the power back beside it, so it is read once more
+  // before it can be a premise of its own, and that read is lost too. Nothing would ever ask
+  // again: m4 stayed dark in no outage for the rest of the storm. After ping_repeat_after
+  // (30 min) it is read again; it answers dead, and it is an outage of its own.
+  Drill d(testing::drawn_feeder());
+  for (int i = 1; i <= 4; ++i) d.gasp("m" + std::to_string(i), kT0);
+  d.advance(kT0 + 2min);
+  for (int i = 1; i <= 3; ++i) d.back("m" + std::to_string(i), kT0 + 1h);
+  d.advance(kT0 + 1h + 1s);
+  ASSERT_TRUE(d.active().empty());
+  auto asked_m4 = [&] {
+    bool asked = false;
+    for (const PingRequest& p : d.engine->take_ping_requests()) asked = asked || d.model.service_point(p.meter).id == "m4";
+    return asked;
+  };
+  ASSERT_TRUE(asked_m4()) << "read at the restoration";  // lost
+  d.advance(kT0 + 1h + InferenceConfig{}.nested_grace + 1s);
+  (void)asked_m4();  // the read before it can be a premise, if asked: lost too
+  d.advance(kT0 + 1h + 20min);
+  EXPECT_TRUE(d.active().empty());
+  EXPECT_FALSE(asked_m4()) << "not before ping_repeat_after";
+  d.advance(kT0 + 1h + 40min);
+  ASSERT_TRUE(asked_m4()) << "read again";
+  d.ping("m4", false, kT0 + 1h + 40min + 20s);
+  d.advance(kT0 + 1h + 41min);
+  EXPECT_EQ(d.active_devices(), std::vector<std::string>{"premise m4"});
+}
+
 }  // namespace
 }  // namespace outage
 
