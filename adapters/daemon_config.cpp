@@ -224,7 +224,7 @@ void read_dispatch(TomlReader& r, const toml::table& t, DispatchConfig& out) {
   }
   r.integer(t, "dispatch", "max_passes", out.planner.max_passes, 0, 1000);
   r.boolean(t, "dispatch", "stay_in_area", out.planner.stay_in_area);
-  int breach_hours = 1000;
+  int breach_hours = 300;
   if (r.integer(t, "dispatch", "breach_customer_hours", breach_hours, 1, 100'000'000)) out.planner.breach_customer_minutes = 60.0 * breach_hours;
   if (r.duration(t, "dispatch", "replan_every", out.replan_every) && out.replan_every <= Duration(0)) {
     r.error("dispatch.replan_every", "must be positive");

@@ -7,7 +7,7 @@
 //      crew reaches their outage, a critical one counting ten times an important one;
 //   3. the service: breaches of the committed arrival limits (45 / 90 / 120 min by area), then
 //      customer-minutes, weighed at a heavy but finite rate (`breach_customer_minutes`: a
-//      breach weighs a thousand customer-hours by default), so that a breach is avoided at any
+//      breach weighs 300 customer-hours by default), so that a breach is avoided at any
 //      ordinary cost, but 500 customers are not left out two more hours to spare one premise's.
 //      - Each breach counts as its chance. Times are not sure (a trip runs slow, a repair runs
 //        long): the arrival is taken as normal about its prediction, with a spread that grows
@@ -62,7 +62,7 @@ struct PlannerConfig {
   double estimate_spread = 0.3;
   double turnout_spread_min = 1.5;
   // What one breach of an arrival limit weighs against customer-minutes.
-  double breach_customer_minutes = 60'000;
+  double breach_customer_minutes = 18'000;
 };
 
 // The plan's cost, tier by tier (see above); smaller is better, compared lexicographically:

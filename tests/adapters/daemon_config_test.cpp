@@ -481,7 +481,7 @@ TEST(DaemonConfig, TheDispatchPolicyIsThePlannerUnlessAnotherIsAsked) {
   EXPECT_EQ(c.dispatch.planner.max_passes, 4);
   EXPECT_FALSE(c.dispatch.planner.stay_in_area);
   EXPECT_EQ(c.dispatch.replan_every, std::chrono::minutes(2));
-  EXPECT_DOUBLE_EQ(parse_ok("").dispatch.planner.breach_customer_minutes, 60'000.0) << "a thousand customer-hours";
+  EXPECT_DOUBLE_EQ(parse_ok("").dispatch.planner.breach_customer_minutes, 18'000.0) << "300 customer-hours";
   EXPECT_DOUBLE_EQ(parse_ok("[dispatch]\nbreach_customer_hours = 200\n").dispatch.planner.breach_customer_minutes, 12'000.0);
   EXPECT_EQ(parse_error("[dispatch]\nbreach_customer_hours = 0\n"),
             "outage.toml: dispatch.breach_customer_hours: expected an integer from 1 to 100000000, got 0");

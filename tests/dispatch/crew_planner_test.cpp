@@ -204,8 +204,8 @@ void t3_and_f(Room& r, PlannerConfig config) {
   r.room.advance(kT0 + 60min);
 }
 
-TEST(CrewPlanner, ABreachWeighsAThousandCustomerHoursNotEveryCustomerMinute) {
-  // By default a breach weighs 60,000 customer-minutes: F first, T5 after.
+TEST(CrewPlanner, ABreachWeighsThreeHundredCustomerHoursNotEveryCustomerMinute) {
+  // By default a breach weighs 18,000 customer-minutes: F first, T5 after.
   Room saves(more_at_t3);
   t3_and_f(saves, PlannerConfig{});
   EXPECT_EQ(saves.ticket(saves.ticket_at("f")).crew, "a");
