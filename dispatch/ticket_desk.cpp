@@ -565,7 +565,7 @@ struct TicketDesk::Impl {
         t.route.met = time;
         t.route.breached = time > t.route.due;
       }
-      };
+    };
     switch (s.status) {
       case CrewState::en_route:
         take();

@@ -6,7 +6,8 @@
 //     between the fault's start (a minute's grace) and its clearing (or the drill's end); or,
 //     for a fault that struck as its section was switched back on after an earlier one at the
 //     same device (it trips again at once: nobody saw the power), an outage that detected the
-//     earlier fault and had not ended when this one began. Recall: detected faults over sustained faults. Precision: over outages (one prediction
+//     earlier fault and had not ended when this one began.
+//     Recall: detected faults over sustained faults. Precision: over outages (one prediction
 //     each, however many devices it named), those that named some fault's device in time,
 //     leaving out the ones that ended momentary, customer-side (both right answers about no
 //     fault) or merged into another. Delay: detection time less the fault's start, the median.
