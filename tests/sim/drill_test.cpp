@@ -138,6 +138,23 @@ TEST(Field, EveryMeterBelowTheOperatedDeviceGaspsOnceWhenTheMeshLosesNothing) {
 
 // The feeder's first section (line.l115) locks everyone out; one crew, repairs of exactly
 // 30 minutes (no spread), so that the order of things follows from the placed times alone.
+// Up to `n` lines, in model order, of the section IEEE 123's feeder head (line.l115) protects
+// (the same lowest device above them, by the device tree), l115 itself left out.
+std::vector<std::string> head_section_lines(std::size_t n) {
+  const Topology topology(ieee123());
+  DeviceTree tree(ieee123());
+  tree.build(topology);
+  const NodeIndex section = tree.node_of_bus(topology.downstream_bus(ieee123().find_element("line.l115")));
+  std::vector<std::string> out;
+  for (const Element& e : ieee123().elements()) {
+    if (out.size() == n) break;
+    if (e.kind != ElementKind::line || e.id == "line.l115") continue;
+    const BusId below = topology.downstream_bus(ieee123().find_element(e.id));
+    if (below.valid() && tree.node_of_bus(below) == section) out.emplace_back(e.id);
+  }
+  return out;
+}
+
 Scenario lockout_with(std::vector<PlacedFault> more) {
   Scenario s = one_fault("line.l115");
   s.duration = 4h;
@@ -167,20 +184,9 @@ TEST(Field, DamageOnTheSameSectionThatStruckWhileItWasDeadIsRepairedOnTheSameVis
   // by the device tree), struck just after l115's fault made the section dead: it never shows. The
   // crew that comes for l115 patrols the section, finds both, repairs the other first and
   // switches the section on after both repairs (30 minutes each).
-  const Topology topology(ieee123());
-  DeviceTree tree(ieee123());
-  tree.build(topology);
-  const NodeIndex section = tree.node_of_bus(topology.downstream_bus(ieee123().find_element("line.l115")));
-  std::string other;
-  for (const Element& e : ieee123().elements()) {
-    if (e.kind != ElementKind::line || e.id == "line.l115") continue;
-    const BusId below = topology.downstream_bus(ieee123().find_element(e.id));
-    if (below.valid() && tree.node_of_bus(below) == section) {
-      other = std::string(e.id);
-      break;
-    }
-  }
-  ASSERT_FALSE(other.empty()) << "IEEE 123's head section has more than one line";
+  const std::vector<std::string> lines = head_section_lines(1);
+  ASSERT_EQ(lines.size(), 1u) << "IEEE 123's head section has more than one line";
+  const std::string other = lines.front();
   Played p = play(lockout_with({{other, 5min, false}}));  // the same moment, just after l115's
   const auto& faults = p.result.record.faults;
   ASSERT_EQ(faults.size(), 1u) << "the other damage never showed";
@@ -242,16 +248,8 @@ TEST(Field, ASecondCrewAtTheSameSiteTakesTheNextRepairAndTheSectionIsBackSooner)
   // the same place at 25 min, arrives while crew-1 is at it and takes the second; crew-1 then
   // takes the third. The section is back on an hour after crew-1 arrived, not an hour and a
   // half; crew-2 leaves when nothing is left to begin.
-  const Topology topology(ieee123());
-  DeviceTree tree(ieee123());
-  tree.build(topology);
-  const NodeIndex section = tree.node_of_bus(topology.downstream_bus(ieee123().find_element("line.l115")));
   std::vector<PlacedFault> damage;
-  for (const Element& e : ieee123().elements()) {
-    if (e.kind != ElementKind::line || e.id == "line.l115" || damage.size() == 2) continue;
-    const BusId below = topology.downstream_bus(ieee123().find_element(e.id));
-    if (below.valid() && tree.node_of_bus(below) == section) damage.push_back({std::string(e.id), 5min, false});
-  }
+  for (const std::string& line : head_section_lines(2)) damage.push_back({line, 5min, false});
   ASSERT_EQ(damage.size(), 2u) << "IEEE 123's head section has three lines or more";
   Scenario s = lockout_with(damage);
   s.crews = {{"crew-1", "150", {}}, {"crew-2", "150", {}}};
@@ -278,20 +276,9 @@ TEST(Field, ACrewThatSwitchesItsSectionBackOnOntoFreshDamageSeesItTripAndStays) 
   // back on (30 minutes after its arrival), tripping it a second later. crew-1 sees the trip,
   // stays and repairs that too (30 minutes more); its trip found two faults, and it reports the
   // repair done only when the section holds.
-  const Topology topology(ieee123());
-  DeviceTree tree(ieee123());
-  tree.build(topology);
-  const NodeIndex section = tree.node_of_bus(topology.downstream_bus(ieee123().find_element("line.l115")));
-  std::string other;
-  for (const Element& e : ieee123().elements()) {
-    if (e.kind != ElementKind::line || e.id == "line.l115") continue;
-    const BusId below = topology.downstream_bus(ieee123().find_element(e.id));
-    if (below.valid() && tree.node_of_bus(below) == section) {
-      other = std::string(e.id);
-      break;
-    }
-  }
-  ASSERT_FALSE(other.empty());
+  const std::vector<std::string> lines = head_section_lines(1);
+  ASSERT_EQ(lines.size(), 1u) << "IEEE 123's head section has more than one line";
+  const std::string other = lines.front();
   Scenario s = lockout_with({{other, 60min, false}});
   ScriptedDispatch dispatch({{"crew-1", "A", kStart + 10min}});
   auto run = run_drill(s, ieee123(), nullptr, dispatch);
