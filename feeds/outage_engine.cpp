@@ -583,7 +583,7 @@ struct OutageEngine::Impl {
       std::vector<ServicePointId> dark = o.dark;
       for (ServicePointId sp : dark) {
         sps[sp.value()].outage = OutageId();
-        if (!join_open_device(sp)) queue_affected(sp);
+        queue_affected(sp);
       }
       o.dark.clear();
       finish(o, OutageState::revised, kNoTime);
